@@ -1,0 +1,159 @@
+"""Backline: the app factory and the command line.
+
+python main.py serve [--host H] [--port P] [--workers N]
+python main.py migrate
+python main.py seed-demo
+python main.py create-staff --email E --name N --password-stdin
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+import db
+from errors import DomainError
+from schema.context import Context
+from schema.root import build_schema
+from settings import Settings, get_settings
+from web.auth import AuthenticationMiddleware
+
+
+class BacklineGraphQL(GraphQL[Context, None]):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(production=settings.is_production),
+            graphql_ide=None if settings.is_production else "graphiql",
+            allow_queries_via_get=True,
+            multipart_uploads_enabled=False,
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Request, response: Response | None) -> Context:
+        return Context(
+            request=request,
+            response=response,
+            viewer=request.state.viewer,
+            settings=self.settings,
+        )
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with db.database(settings):
+            yield
+
+    graphql = BacklineGraphQL(settings)
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+        ],
+        middleware=[Middleware(AuthenticationMiddleware)],
+        lifespan=lifespan,
+    )
+
+
+# ---------------------------------------------------------------- command line
+
+
+async def _migrate(settings: Settings) -> None:
+    async with db.database(settings):
+        applied = await db.apply_migrations(settings.database_url)
+    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+
+
+async def _seed_demo(settings: Settings) -> None:
+    from models.demo import seed_demo
+
+    async with db.database(settings):
+        created = await seed_demo()
+    print(
+        f"demo data ready ({created} new account(s)); sign in with any demo address and "
+        "the password 'backline-demo'"
+    )
+
+
+async def _create_staff(settings: Settings, email: str, name: str) -> None:
+    from models.auth import create_staff
+
+    password = sys.stdin.readline().rstrip("\n")
+    async with db.database(settings):
+        try:
+            account = await create_staff(name=name, email=email, password=password)
+        except DomainError as error:
+            field = getattr(error, "field", None)
+            raise SystemExit(
+                f"create-staff: {field + ': ' if field else ''}{error.message}"
+            ) from None
+    print(f"staff account {account.email} created (id {account.id})")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    get_settings()  # a bad setting stops here, with one line, before any worker starts
+    uvicorn.run(
+        "main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+    )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py", description="Backline API")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API (GraphiQL at /graphql)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    commands.add_parser("migrate", help="apply the database migrations")
+    commands.add_parser("seed-demo", help="add demo performers, listings and a customer")
+    staff = commands.add_parser("create-staff", help="create a staff account")
+    staff.add_argument("--email", required=True)
+    staff.add_argument("--name", required=True)
+    staff.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input, so it stays out of shell history",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.command == "serve":
+        _serve(args)
+        return
+    settings = get_settings()
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+    elif args.command == "seed-demo":
+        asyncio.run(_seed_demo(settings))
+    elif args.command == "create-staff":
+        asyncio.run(_create_staff(settings, args.email, args.name))
+
+
+if __name__ == "__main__":
+    main()

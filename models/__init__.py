@@ -1,0 +1,1 @@
+"""Tortoise models and the queries over them."""

@@ -1,0 +1,104 @@
+"""Accounts, their current privacy choices, the consent ledger and sessions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+from privacy.purposes import ConsentSource, Purpose
+
+if TYPE_CHECKING:
+    from models.policies import PolicyVersion
+
+
+class Role(StrEnum):
+    CUSTOMER = "CUSTOMER"
+    PERFORMER = "PERFORMER"
+    STAFF = "STAFF"
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    CANCELLED = "CANCELLED"
+
+
+class Account(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    # Stored lower-cased, so uniqueness holds whatever case a person types.
+    email = fields.CharField(max_length=320, unique=True)
+    password_hash = fields.CharField(max_length=200)
+    phone = fields.CharField(max_length=40, null=True)
+    role = fields.CharEnumField(Role, max_length=16)
+    status = fields.CharEnumField(AccountStatus, max_length=16, default=AccountStatus.ACTIVE)
+    # The policy this account registered under governs the data collected then.
+    policy_version: fields.ForeignKeyRelation[PolicyVersion] = fields.ForeignKeyField(
+        "models.PolicyVersion", related_name=False, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    cancelled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == AccountStatus.ACTIVE
+
+
+class PrivacyPreferences(Model):
+    """The current choices (ConsentEvent keeps how they came to be)."""
+
+    account: fields.OneToOneRelation[Account] = fields.OneToOneField(
+        "models.Account", related_name="preferences", on_delete=fields.CASCADE, primary_key=True
+    )
+    promotional_emails = fields.BooleanField()
+    partner_promotions = fields.BooleanField()
+    contact_sharing = fields.BooleanField()
+    targeted_ads = fields.BooleanField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "privacy_preferences"
+
+    def allows(self, purpose: Purpose) -> bool:
+        return bool(getattr(self, purpose.preference_field))
+
+
+class ConsentEvent(Model):
+    """Append-only: a row is never updated, and only erased with its account."""
+
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="consent_events", on_delete=fields.CASCADE
+    )
+    purpose = fields.CharEnumField(Purpose, max_length=32)
+    granted = fields.BooleanField()
+    source = fields.CharEnumField(ConsentSource, max_length=32)
+    policy_version: fields.ForeignKeyRelation[PolicyVersion] = fields.ForeignKeyField(
+        "models.PolicyVersion", related_name=False, on_delete=fields.RESTRICT
+    )
+    ip = fields.CharField(max_length=45, null=True)
+    recorded_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "consent_event"
+        indexes = (("account_id", "id"),)
+
+
+class Session(Model):
+    id = fields.BigIntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="sessions", on_delete=fields.CASCADE
+    )
+    # SHA-256 of the bearer token: a stolen database yields no usable session.
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "session"

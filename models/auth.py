@@ -1,0 +1,147 @@
+"""Registration, passwords and sessions.
+
+Passwords are hashed with Argon2id; session tokens are random and only their
+SHA-256 is stored, so a copy of the database opens no account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from errors import EmailTakenError, InvalidCredentialsError, InvalidInput
+from models import validation
+from models.accounts import Account, AccountStatus, Role, Session
+from models.policies import policy_in_force
+from privacy import consent
+from privacy.purposes import ConsentSource, Purpose
+
+SESSION_TOKEN_PREFIX = "bls_"  # noqa: S105 (a marker, not a secret)
+_hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 parameters
+# Verified when no account matches, so an unknown address costs as long as a wrong password.
+_UNKNOWN_ACCOUNT_HASH = _hasher.hash(secrets.token_urlsafe(16))
+SELF_SERVICE_ROLES = frozenset({Role.CUSTOMER, Role.PERFORMER})
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(plain: str) -> str:
+    return _hasher.hash(plain)
+
+
+async def register(
+    *,
+    name: str,
+    email: str,
+    password: str,
+    role: Role,
+    consents: dict[Purpose, bool],
+    ip: str | None,
+    session_days: int,
+) -> tuple[Account, str]:
+    """Creates the account, records each consent choice, and signs the person in."""
+    if role not in SELF_SERVICE_ROLES:
+        raise InvalidInput("role", "Choose CUSTOMER or PERFORMER.")
+    name = validation.text(name, "name", max_length=200)
+    email = validation.email(email)
+    password = validation.password(password)
+    if await email_is_taken(email):
+        raise EmailTakenError()
+    password_hash = hash_password(password)
+    try:
+        async with in_transaction():
+            policy = await policy_in_force(datetime.now(UTC))
+            account = await Account.create(
+                name=name,
+                email=email,
+                password_hash=password_hash,
+                role=role,
+                policy_version_id=policy.id,
+            )
+            await consent.record_choices(account, consents, ConsentSource.REGISTRATION, ip)
+            token = await start_session(account, session_days)
+    except IntegrityError:
+        # Two registrations racing for one address: the unique index decides.
+        raise EmailTakenError() from None
+    return account, token
+
+
+async def email_is_taken(email: str, *, except_account_id: int | None = None) -> bool:
+    query = Account.filter(email=email)
+    if except_account_id is not None:
+        query = query.exclude(id=except_account_id)
+    return await query.exists()
+
+
+async def create_staff(*, name: str, email: str, password: str) -> Account:
+    """Staff accounts come only from the command line, never from `register`."""
+    name = validation.text(name, "name", max_length=200)
+    email = validation.email(email)
+    password = validation.password(password)
+    if await email_is_taken(email):
+        raise EmailTakenError()
+    async with in_transaction():
+        policy = await policy_in_force(datetime.now(UTC))
+        account = await Account.create(
+            name=name,
+            email=email,
+            password_hash=hash_password(password),
+            role=Role.STAFF,
+            policy_version_id=policy.id,
+        )
+        # Staff answer no to every marketing use; they can change it like anyone.
+        await consent.record_choices(
+            account, dict.fromkeys(Purpose, False), ConsentSource.REGISTRATION, None
+        )
+    return account
+
+
+async def login(*, email: str, password: str, session_days: int) -> tuple[Account, str]:
+    account = await Account.get_or_none(email=email.strip().lower(), status=AccountStatus.ACTIVE)
+    stored_hash = account.password_hash if account else _UNKNOWN_ACCOUNT_HASH
+    try:
+        _hasher.verify(stored_hash, password[: validation.MAX_PASSWORD_LENGTH + 1])
+    except (VerificationError, InvalidHashError):
+        raise InvalidCredentialsError() from None
+    if account is None:
+        raise InvalidCredentialsError()
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+        await account.save(update_fields=["password_hash"])
+    return account, await start_session(account, session_days)
+
+
+async def start_session(account: Account, session_days: int) -> str:
+    token = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    await Session.create(
+        account_id=account.id,
+        token_hash=hash_token(token),
+        expires_at=datetime.now(UTC) + timedelta(days=session_days),
+    )
+    return token
+
+
+async def session_for_token(token: str) -> Session | None:
+    """The live session behind a bearer token, with its active account, or None."""
+    session = await Session.get_or_none(
+        token_hash=hash_token(token),
+        revoked_at=None,
+        expires_at__gt=datetime.now(UTC),
+        account__status=AccountStatus.ACTIVE,
+    ).select_related("account")
+    return session
+
+
+async def end_session(session_id: int) -> bool:
+    ended = await Session.filter(id=session_id, revoked_at=None).update(
+        revoked_at=datetime.now(UTC)
+    )
+    return ended > 0

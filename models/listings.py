@@ -1,0 +1,44 @@
+"""Listings in the public directory."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import Account
+
+# A fixed list, so search forms and listing editors offer the same choices.
+CATEGORIES: tuple[str, ...] = (
+    "Band",
+    "DJ",
+    "Solo Musician",
+    "Singer",
+    "String Quartet",
+    "Magician",
+    "Comedian",
+    "Dance Troupe",
+    "Face Painter",
+    "Caricaturist",
+)
+
+
+class Listing(Model):
+    id = fields.IntField(primary_key=True)
+    owner: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="listings", on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=120)
+    category = fields.CharField(max_length=40)
+    city = fields.CharField(max_length=100)
+    state = fields.CharField(max_length=100)
+    description = fields.TextField()
+    in_directory = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "listing"
+        indexes = (("in_directory", "category", "id"), ("owner_id", "id"))

@@ -1,0 +1,66 @@
+"""Keyset pagination behind every connection: newest first, by primary key.
+
+Cursors are opaque to clients (base64 of the kind and the key) and a page never
+scans what it skips, however deep it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from tortoise.queryset import QuerySet
+
+from errors import BadUserInput
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+def encode_cursor(kind: str, key: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{key}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str) -> int:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        found_kind, _, key = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        if found_kind != kind or not key.isdigit() or len(key) > 19:
+            raise ValueError(cursor)
+        return int(key)
+    except (ValueError, binascii.Error, UnicodeError):
+        raise BadUserInput("after", "This cursor is not valid here.") from None
+
+
+def check_page_size(first: int, maximum: int) -> None:
+    if first < 0:
+        raise BadUserInput("first", "`first` cannot be negative.")
+    if first > maximum:
+        raise BadUserInput("first", f"`first` can be at most {maximum}.")
+
+
+async def keyset_page(
+    query: QuerySet[T], *, kind: str, first: int, after: str | None, maximum: int
+) -> Page[T]:
+    check_page_size(first, maximum)
+    if after is not None:
+        query = query.filter(id__lt=decode_cursor(kind, after))
+    rows = await query.order_by("-id").limit(first + 1)
+    items = rows[:first]
+    return Page(
+        items=items,
+        cursors=[encode_cursor(kind, row.id) for row in items],
+        has_next_page=len(rows) > first,
+    )

@@ -1,0 +1,27 @@
+"""What a person's data may be used for, and where a choice came from.
+
+Plain enums (no GraphQL here): the schema wraps them, the models store them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Purpose(StrEnum):
+    PROMOTIONAL_EMAILS = "PROMOTIONAL_EMAILS"
+    PARTNER_PROMOTIONS = "PARTNER_PROMOTIONS"
+    CONTACT_SHARING = "CONTACT_SHARING"
+    TARGETED_ADS = "TARGETED_ADS"
+
+    @property
+    def preference_field(self) -> str:
+        """The column of PrivacyPreferences that holds the current choice."""
+        return self.value.lower()
+
+
+class ConsentSource(StrEnum):
+    REGISTRATION = "REGISTRATION"
+    SETTINGS = "SETTINGS"
+    UNSUBSCRIBE_LINK = "UNSUBSCRIBE_LINK"
+    STAFF_REQUEST = "STAFF_REQUEST"

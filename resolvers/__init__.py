@@ -1,0 +1,1 @@
+"""Thin resolvers: authenticate, ask privacy/, call the model, map the result."""

@@ -1,0 +1,70 @@
+"""The public directory and a performer's own listings."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import directory
+from models.listings import CATEGORIES
+from schema.context import Info
+from schema.listings import Listing, ListingConnection, ListingInput, ListingResult
+
+
+def _fields(input: ListingInput) -> directory.ListingFields:
+    return directory.ListingFields(
+        title=input.title,
+        category=input.category,
+        city=input.city,
+        state=input.state,
+        description=input.description,
+    )
+
+
+async def listings(
+    info: Info,
+    category: str | None = None,
+    city: str | None = None,
+    state: str | None = None,
+    first: int = 20,
+    after: str | None = None,
+) -> ListingConnection:
+    """The public directory: listings in the directory of active accounts only."""
+    page = await directory.directory_page(
+        category=category,
+        city=city,
+        state=state,
+        first=first,
+        after=after,
+        maximum=info.context.settings.max_page_size,
+    )
+    return ListingConnection.of(page)
+
+
+async def listing(id: strawberry.ID) -> Listing | None:
+    row = await directory.public_listing(id)
+    return Listing.from_row(row) if row else None
+
+
+def categories() -> list[str]:
+    """The directory's categories (a fixed list), for search forms and listing editors."""
+    return list(CATEGORIES)
+
+
+async def create_listing(info: Info, input: ListingInput) -> ListingResult:
+    account = info.context.viewer.require_account()
+    return Listing.from_row(await directory.create_listing(account, _fields(input)))
+
+
+async def update_listing(info: Info, id: strawberry.ID, input: ListingInput) -> ListingResult:
+    account = info.context.viewer.require_account()
+    return Listing.from_row(await directory.update_listing(account, id, _fields(input)))
+
+
+async def remove_listing_from_directory(info: Info, id: strawberry.ID) -> ListingResult:
+    account = info.context.viewer.require_account()
+    return Listing.from_row(await directory.remove_from_directory(account, id))
+
+
+async def restore_listing_to_directory(info: Info, id: strawberry.ID) -> ListingResult:
+    account = info.context.viewer.require_account()
+    return Listing.from_row(await directory.restore_to_directory(account, id))

@@ -1,0 +1,148 @@
+"""The signed-in person's own account and privacy choices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from models import accounts as rows
+from schema.context import Info
+from schema.enums import AccountStatus, ConsentSource, Purpose, Role
+from schema.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    NotAuthorized,
+    RateLimited,
+    ValidationError,
+)
+from schema.listings import Listing
+
+
+@strawberry.type
+class PrivacyPreferences:
+    promotional_emails: bool
+    partner_promotions: bool
+    contact_sharing: bool
+    targeted_ads: bool
+
+    @classmethod
+    def from_row(cls, row: rows.PrivacyPreferences) -> PrivacyPreferences:
+        return cls(
+            promotional_emails=row.promotional_emails,
+            partner_promotions=row.partner_promotions,
+            contact_sharing=row.contact_sharing,
+            targeted_ads=row.targeted_ads,
+        )
+
+
+@strawberry.type(description="One entry of the append-only consent ledger.")
+class ConsentRecord:
+    purpose: Purpose
+    granted: bool
+    source: ConsentSource
+    policy_version: str = strawberry.field(
+        description="The privacy policy version in force when the choice was made."
+    )
+    recorded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: rows.ConsentEvent) -> ConsentRecord:
+        return cls(
+            purpose=row.purpose,
+            granted=row.granted,
+            source=row.source,
+            policy_version=row.policy_version.version,
+            recorded_at=row.recorded_at,
+        )
+
+
+@strawberry.type(description="The signed-in person's own account, with their private data.")
+class Account:
+    id: strawberry.ID
+    name: str
+    email: str
+    phone: str | None
+    role: Role
+    status: AccountStatus
+
+    @classmethod
+    def from_row(cls, row: rows.Account) -> Account:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            email=row.email,
+            phone=row.phone,
+            role=row.role,
+            status=row.status,
+        )
+
+    @strawberry.field
+    async def privacy_preferences(self, info: Info) -> PrivacyPreferences:
+        row = await info.context.loaders.preferences.load(int(self.id))
+        return PrivacyPreferences.from_row(row)
+
+    @strawberry.field(description="Newest first.")
+    async def consent_history(self, info: Info) -> list[ConsentRecord]:
+        events = await info.context.loaders.consent_events.load(int(self.id))
+        return [ConsentRecord.from_row(event) for event in events]
+
+    @strawberry.field
+    async def listings(self, info: Info) -> list[Listing]:
+        listings = await info.context.loaders.own_listings.load(int(self.id))
+        return [Listing.from_row(row) for row in listings]
+
+
+@strawberry.type
+class AuthPayload:
+    token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
+    account: Account
+
+
+@strawberry.input
+class ConsentChoicesInput:
+    promotional_emails: bool
+    partner_promotions: bool
+    contact_sharing: bool
+    targeted_ads: bool
+
+
+@strawberry.input
+class RegisterInput:
+    name: str
+    email: str
+    password: str
+    role: Role
+    consents: ConsentChoicesInput = strawberry.field(
+        description="Asked at the point of collection; there are no pre-ticked defaults."
+    )
+
+
+@strawberry.input
+class PrivacyPreferencesInput:
+    promotional_emails: strawberry.Maybe[bool]
+    partner_promotions: strawberry.Maybe[bool]
+    contact_sharing: strawberry.Maybe[bool]
+    targeted_ads: strawberry.Maybe[bool]
+
+
+@strawberry.input
+class UpdateProfileInput:
+    name: strawberry.Maybe[str | None]
+    email: strawberry.Maybe[str | None]
+    phone: strawberry.Maybe[str | None]
+
+
+RegisterResult = Annotated[
+    AuthPayload | ValidationError | EmailTaken | RateLimited, strawberry.union("RegisterResult")
+]
+LoginResult = Annotated[
+    AuthPayload | InvalidCredentials | RateLimited, strawberry.union("LoginResult")
+]
+UpdateProfileResult = Annotated[
+    Account | ValidationError | EmailTaken | NotAuthorized, strawberry.union("UpdateProfileResult")
+]
+PrivacyPreferencesResult = Annotated[
+    PrivacyPreferences | NotAuthorized, strawberry.union("PrivacyPreferencesResult")
+]

@@ -1,0 +1,26 @@
+"""The typed context of one GraphQL request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.types import Info as StrawberryInfo
+
+from models.loaders import Loaders
+from privacy.viewer import Viewer
+from settings import Settings
+
+
+@dataclass
+class Context:
+    request: Request
+    response: Response | None
+    viewer: Viewer
+    settings: Settings
+    # Fresh for every request: a loader's cache must never outlive the caller it served.
+    loaders: Loaders = field(default_factory=Loaders)
+
+
+Info = StrawberryInfo[Context, None]

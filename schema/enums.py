@@ -1,0 +1,19 @@
+"""The contract's enums, wrapping the plain ones the models and privacy/ use."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import accounts
+from privacy import purposes
+
+Role = strawberry.enum(accounts.Role, name="Role")
+AccountStatus = strawberry.enum(accounts.AccountStatus, name="AccountStatus")
+Purpose = strawberry.enum(
+    purposes.Purpose,
+    name="Purpose",
+    description=(
+        "What a person's data may be used for. Each purpose is a consent the person controls."
+    ),
+)
+ConsentSource = strawberry.enum(purposes.ConsentSource, name="ConsentSource")

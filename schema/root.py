@@ -1,0 +1,60 @@
+"""The assembled schema: every query and mutation, mapped to its resolver."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from resolvers import accounts as account_resolvers
+from resolvers import listings as listing_resolvers
+from schema.accounts import Account
+from schema.error_codes import ErrorCodes
+from schema.errors import EXCEPTION_HANDLERS, Error
+from schema.listings import Listing, ListingConnection
+
+
+@strawberry.type
+class Query:
+    me: Account | None = strawberry.field(
+        resolver=account_resolvers.me,
+        description="The signed-in account; null for anonymous callers.",
+    )
+    listings: ListingConnection = strawberry.field(resolver=listing_resolvers.listings)
+    listing: Listing | None = strawberry.field(resolver=listing_resolvers.listing)
+    categories: list[str] = strawberry.field(resolver=listing_resolvers.categories)
+
+
+@strawberry.type
+class Mutation:
+    register = strawberry.mutation(resolver=account_resolvers.register)
+    login = strawberry.mutation(resolver=account_resolvers.login)
+    logout: bool = strawberry.mutation(
+        resolver=account_resolvers.logout,
+        description="Ends the current session; false when there was none.",
+    )
+    update_profile = strawberry.mutation(resolver=account_resolvers.update_profile)
+    update_privacy_preferences = strawberry.mutation(
+        resolver=account_resolvers.update_privacy_preferences
+    )
+    create_listing = strawberry.mutation(resolver=listing_resolvers.create_listing)
+    update_listing = strawberry.mutation(resolver=listing_resolvers.update_listing)
+    remove_listing_from_directory = strawberry.mutation(
+        resolver=listing_resolvers.remove_listing_from_directory
+    )
+    restore_listing_to_directory = strawberry.mutation(
+        resolver=listing_resolvers.restore_listing_to_directory
+    )
+
+
+def build_schema(*, production: bool = False) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Error],
+        extensions=[ErrorCodes],
+        exception_handlers=EXCEPTION_HANDLERS,
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,78 @@
+"""Settings, read once from the environment by pydantic-settings.
+
+Both processes (the API and, later, the mail worker) read the same variables, so a
+deployment configures them in one place.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Only good enough for a laptop: production refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "backline-development-secret-key-not-for-production"  # noqa: S105
+SUPPORTED_DATABASE_SCHEMES = ("sqlite://", "postgres://", "postgresql://")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    app_env: Literal["development", "production"] = "development"
+    database_url: str = "sqlite://backline.sqlite3"
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    mail_from: str = "Backline <no-reply@backline.example>"
+    session_days: int = Field(default=30, ge=1, le=365)
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(SUPPORTED_DATABASE_SCHEMES):
+            raise ValueError(f"must start with one of {', '.join(SUPPORTED_DATABASE_SCHEMES)}")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _real_secret_in_production(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        # app_env is declared first, so it is already validated here.
+        if info.data.get("app_env") == "production":
+            key = value.get_secret_value()
+            if key == DEVELOPMENT_SECRET_KEY or len(key.encode()) < 32:
+                raise ValueError("must be set to at least 32 bytes when APP_ENV=production")
+        return value
+
+
+class BadSetting(SystemExit):
+    """Start-up stops with one line that names the setting at fault."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "_".join(str(part) for part in first["loc"]).upper()
+        message = first["msg"].removeprefix("Value error, ")
+        raise BadSetting(f"backline: bad setting {name}: {message}") from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

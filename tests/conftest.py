@@ -1,0 +1,123 @@
+"""Fixtures: a real database built by the migrations, the real ASGI app, and a
+GraphQL client. SQLite by default; PostgreSQL when TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tortoise import connections
+
+import db
+from main import create_app
+from settings import Settings
+from tests.graphql import GraphQLClient
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+MIGRATIONS_TABLE = "tortoise_migrations"
+FIRST_POLICY_SQL = importlib.import_module(
+    "models.migrations.0002_first_policy_version"
+).FIRST_POLICY_SQL
+
+
+def _settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url, app_env="development", public_url="http://testserver"
+    )
+
+
+async def _migrate(database_url: str, *, drop_first: bool) -> None:
+    async with db.database(_settings(database_url)):
+        if drop_first:
+            await connections.get("default").execute_script(
+                "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+            )
+        await db.apply_migrations(database_url)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Applies every migration once per test run: what the tests use is what
+    `python main.py migrate` builds."""
+    if POSTGRES_URL:
+        asyncio.run(_migrate(POSTGRES_URL, drop_first=True))
+        return POSTGRES_URL
+    template = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    asyncio.run(_migrate(f"sqlite://{template}", drop_first=False))
+    return str(template)
+
+
+async def _reset_postgres() -> None:
+    """Empties every table but restores what the migrations seeded."""
+    connection = connections.get("default")
+    _, rows = await connection.execute_query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> $1",
+        [MIGRATIONS_TABLE],
+    )
+    tables = ", ".join(f'"{row["tablename"]}"' for row in rows)
+    await connection.execute_script(
+        f"TRUNCATE {tables} RESTART IDENTITY CASCADE; {FIRST_POLICY_SQL};"
+    )
+
+
+@pytest.fixture
+async def settings(migrated_template: str, tmp_path: Path) -> AsyncIterator[Settings]:
+    """A connected database holding only what the migrations put there."""
+    if POSTGRES_URL:
+        settings = _settings(POSTGRES_URL)
+        async with db.database(settings):
+            await _reset_postgres()
+            yield settings
+        return
+    database_file = tmp_path / "test.sqlite3"
+    shutil.copyfile(migrated_template, database_file)
+    settings = _settings(f"sqlite://{database_file}")
+    async with db.database(settings):
+        yield settings
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[GraphQLClient]:
+    # The database is connected by the fixture above, so the app's lifespan is not run.
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
+
+
+class QueryCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip()
+        if message.split(" ", 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            self.statements.append(message)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def sql_queries() -> Iterator[QueryCounter]:
+    """Counts the SQL statements Tortoise sends while the test runs."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter = QueryCounter()
+    previous_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    yield counter
+    logger.removeHandler(counter)
+    logger.setLevel(previous_level)

@@ -1,0 +1,162 @@
+"""Correct/update one's profile; change privacy choices, each recorded in the ledger."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.accounts import Account, ConsentEvent, PrivacyPreferences
+from privacy import consent
+from privacy.purposes import ConsentSource, Purpose
+from tests import factories
+
+UPDATE_PROFILE = """
+mutation Update($input: UpdateProfileInput!) {
+  updateProfile(input: $input) {
+    __typename
+    ... on Account { name email phone }
+    ... on ValidationError { field message }
+    ... on EmailTaken { message }
+    ... on NotAuthorized { message }
+  }
+}
+"""
+UPDATE_PREFERENCES = """
+mutation Prefs($input: PrivacyPreferencesInput!) {
+  updatePrivacyPreferences(input: $input) {
+    __typename
+    ... on PrivacyPreferences { promotionalEmails partnerPromotions contactSharing targetedAds }
+    ... on NotAuthorized { message }
+  }
+}
+"""
+
+
+async def test_profile_update_changes_only_the_fields_given(api):
+    ada = await factories.customer(name="Ada", email="ada@example.com")
+    result = (
+        await api.data(UPDATE_PROFILE, {"input": {"phone": "+1 512 555 0100"}}, token=ada.token)
+    )["updateProfile"]
+    assert result == {
+        "__typename": "Account",
+        "name": "Ada",
+        "email": "ada@example.com",
+        "phone": "+1 512 555 0100",
+    }
+
+
+async def test_phone_can_be_cleared_with_null(api):
+    ada = await factories.customer(phone="+1 512 555 0100")
+    result = (await api.data(UPDATE_PROFILE, {"input": {"phone": None}}, token=ada.token))[
+        "updateProfile"
+    ]
+    assert result["phone"] is None
+
+
+async def test_email_stays_unique_and_a_refused_change_leaves_the_profile_as_it_was(api):
+    await factories.customer(email="taken@example.com")
+    ada = await factories.customer(name="Ada", email="ada@example.com")
+    result = (
+        await api.data(
+            UPDATE_PROFILE,
+            {"input": {"name": "Ada L.", "email": "Taken@example.com"}},
+            token=ada.token,
+        )
+    )["updateProfile"]
+    assert result["__typename"] == "EmailTaken"
+    stored = await Account.get(id=ada.account.id)
+    assert (stored.name, stored.email) == ("Ada", "ada@example.com")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": None}, "name"),
+        ({"email": "nope"}, "email"),
+        ({"email": None}, "email"),
+        ({"phone": "call me"}, "phone"),
+        ({"name": "x" * 201}, "name"),
+    ],
+)
+async def test_bad_profile_values_are_validation_errors_and_change_nothing(api, change, field):
+    ada = await factories.customer(name="Ada", email="ada@example.com")
+    result = (
+        await api.data(
+            UPDATE_PROFILE, {"input": {"phone": "+1 555 0100 22", **change}}, token=ada.token
+        )
+    )["updateProfile"]
+    assert (result["__typename"], result["field"]) == ("ValidationError", field)
+    stored = await Account.get(id=ada.account.id)
+    assert (stored.name, stored.email, stored.phone) == ("Ada", "ada@example.com", None)
+
+
+async def test_anonymous_profile_update_is_not_authorized(api):
+    result = (await api.data(UPDATE_PROFILE, {"input": {"name": "Mallory"}}))["updateProfile"]
+    assert result["__typename"] == "NotAuthorized"
+
+
+async def test_preference_update_changes_only_the_given_purposes_and_records_each(api):
+    # given someone who said yes to contact sharing only
+    ada = await factories.customer(granted=(Purpose.CONTACT_SHARING,))
+    # when they opt in to our own promotions
+    result = (
+        await api.data(UPDATE_PREFERENCES, {"input": {"promotionalEmails": True}}, token=ada.token)
+    )["updatePrivacyPreferences"]
+    # then only that choice changed, and the ledger has one new SETTINGS entry for it
+    assert result == {
+        "__typename": "PrivacyPreferences",
+        "promotionalEmails": True,
+        "partnerPromotions": False,
+        "contactSharing": True,
+        "targetedAds": False,
+    }
+    history = (
+        await api.data("{ me { consentHistory { purpose granted source } } }", token=ada.token)
+    )["me"]["consentHistory"]
+    assert history[0] == {"purpose": "PROMOTIONAL_EMAILS", "granted": True, "source": "SETTINGS"}
+    assert len(history) == len(Purpose) + 1
+
+
+async def test_consent_history_is_newest_first(api):
+    ada = await factories.customer()
+    await api.data(UPDATE_PREFERENCES, {"input": {"targetedAds": True}}, token=ada.token)
+    await api.data(UPDATE_PREFERENCES, {"input": {"targetedAds": False}}, token=ada.token)
+    history = (
+        await api.data("{ me { consentHistory { purpose granted recordedAt } } }", token=ada.token)
+    )["me"]["consentHistory"]
+    assert [(e["purpose"], e["granted"]) for e in history[:2]] == [
+        ("TARGETED_ADS", False),
+        ("TARGETED_ADS", True),
+    ]
+    assert history[0]["recordedAt"] >= history[-1]["recordedAt"]
+
+
+async def test_anonymous_preference_update_is_not_authorized_and_records_nothing(api):
+    before = await ConsentEvent.all().count()
+    result = (await api.data(UPDATE_PREFERENCES, {"input": {"targetedAds": True}}))[
+        "updatePrivacyPreferences"
+    ]
+    assert result["__typename"] == "NotAuthorized"
+    assert await ConsentEvent.all().count() == before
+
+
+async def test_preferences_and_ledger_are_written_together(settings):
+    # given an account whose first choices lack a purpose (a programming error)
+    ada = await factories.customer()
+    await PrivacyPreferences.filter(account_id=ada.account.id).delete()
+    events_before = await ConsentEvent.filter(account_id=ada.account.id).count()
+    # when the rule refuses them
+    with pytest.raises(ValueError, match="every purpose"):
+        await consent.record_choices(
+            ada.account, {Purpose.TARGETED_ADS: True}, ConsentSource.SETTINGS, None
+        )
+    # then neither the preferences nor the ledger changed
+    assert not await PrivacyPreferences.exists(account_id=ada.account.id)
+    assert await ConsentEvent.filter(account_id=ada.account.id).count() == events_before
+
+
+async def test_no_recorded_choice_means_no_consent(settings):
+    ada = await factories.customer(granted=(Purpose.CONTACT_SHARING,))
+    assert await consent.allows(ada.account.id, Purpose.CONTACT_SHARING)
+    assert not await consent.allows(ada.account.id, Purpose.TARGETED_ADS)
+    assert not await consent.allows(999_999, Purpose.CONTACT_SHARING)

@@ -1,0 +1,1 @@
+"""HTTP concerns in front of GraphQL: who is calling, from where."""
