@@ -32,8 +32,9 @@ def ensure_environment() -> None:
         venv.create(VENV, with_pip=True)
     print("dev.py: installing dependencies into .venv", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "--editable", f"{ROOT}[test]"], check=True)
+    for step in (["--upgrade", "pip"], ["--editable", f"{ROOT}[test]"]):
+        if subprocess.run([*pip, *step]).returncode:
+            sys.exit(f"dev.py: `pip install {' '.join(step)}` failed; see its output above")
     STAMP.write_text(wanted)
 
 
