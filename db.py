@@ -17,6 +17,9 @@ MODEL_MODULES = [
     "models.policies",
     "models.accounts",
     "models.listings",
+    "models.sharing",
+    "models.api_keys",
+    "models.audit",
 ]
 APP_LABEL = "models"
 

@@ -6,7 +6,6 @@ SHA-256 is stored, so a copy of the database opens no account.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -18,19 +17,16 @@ from tortoise.transactions import in_transaction
 from errors import EmailTakenError, InvalidCredentialsError, InvalidInput
 from models import validation
 from models.accounts import Account, AccountStatus, Role, Session
+from models.api_keys import ApiKey
 from models.policies import policy_in_force
+from models.tokens import SESSION_PREFIX, hash_token, new_token
 from privacy import consent
 from privacy.purposes import ConsentSource, Purpose
 
-SESSION_TOKEN_PREFIX = "bls_"  # noqa: S105 (a marker, not a secret)
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 parameters
 # Verified when no account matches, so an unknown address costs as long as a wrong password.
 _UNKNOWN_ACCOUNT_HASH = _hasher.hash(secrets.token_urlsafe(16))
 SELF_SERVICE_ROLES = frozenset({Role.CUSTOMER, Role.PERFORMER})
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def hash_password(plain: str) -> str:
@@ -120,7 +116,7 @@ async def login(*, email: str, password: str, session_days: int) -> tuple[Accoun
 
 
 async def start_session(account: Account, session_days: int) -> str:
-    token = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = new_token(SESSION_PREFIX)
     await Session.create(
         account_id=account.id,
         token_hash=hash_token(token),
@@ -145,3 +141,12 @@ async def end_session(session_id: int) -> bool:
         revoked_at=datetime.now(UTC)
     )
     return ended > 0
+
+
+async def api_key_for_token(token: str) -> ApiKey | None:
+    """The live key behind a bearer token, with its active owner, or None."""
+    return await ApiKey.get_or_none(
+        token_hash=hash_token(token),
+        revoked_at=None,
+        owner__status=AccountStatus.ACTIVE,
+    ).select_related("owner")

@@ -12,7 +12,9 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from models.accounts import Account, ConsentEvent, PrivacyPreferences
+from models.api_keys import ApiKey
 from models.listings import Listing
+from models.sharing import BookingInquiry, ContactGrant
 from privacy import directory
 
 T = TypeVar("T")
@@ -58,6 +60,29 @@ async def _directory_listings(keys: list[int]) -> list[list[Listing]]:
     return _many_each(keys, rows, lambda row: row.owner_id)
 
 
+async def _listings(keys: list[int]) -> list[Listing | None]:
+    return _one_each(keys, await Listing.filter(id__in=keys), lambda row: row.id)
+
+
+async def _inquiries(keys: list[int]) -> list[BookingInquiry | None]:
+    return _one_each(keys, await BookingInquiry.filter(id__in=keys), lambda row: row.id)
+
+
+async def _grants_given(keys: list[int]) -> list[list[ContactGrant]]:
+    """Every share of the owners' details, live or not, with whom and why."""
+    rows = (
+        await ContactGrant.filter(owner_id__in=keys)
+        .order_by("-id")
+        .select_related("recipient", "inquiry__listing")
+    )
+    return _many_each(keys, rows, lambda row: row.owner_id)
+
+
+async def _api_keys(keys: list[int]) -> list[list[ApiKey]]:
+    rows = await ApiKey.filter(owner_id__in=keys).order_by("-id")
+    return _many_each(keys, rows, lambda row: row.owner_id)
+
+
 def _loader(load_fn: Callable[[list[int]], Any]) -> Any:
     return field(default_factory=lambda: DataLoader(load_fn=load_fn))
 
@@ -69,3 +94,7 @@ class Loaders:
     consent_events: DataLoader[int, list[ConsentEvent]] = _loader(_consent_events)
     own_listings: DataLoader[int, list[Listing]] = _loader(_own_listings)
     directory_listings: DataLoader[int, list[Listing]] = _loader(_directory_listings)
+    listing: DataLoader[int, Listing | None] = _loader(_listings)
+    inquiry: DataLoader[int, BookingInquiry | None] = _loader(_inquiries)
+    grants_given: DataLoader[int, list[ContactGrant]] = _loader(_grants_given)
+    api_keys: DataLoader[int, list[ApiKey]] = _loader(_api_keys)

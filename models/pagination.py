@@ -64,3 +64,12 @@ async def keyset_page(
         cursors=[encode_cursor(kind, row.id) for row in items],
         has_next_page=len(rows) > first,
     )
+
+
+def empty_page(*, kind: str, first: int, after: str | None, maximum: int) -> Page:
+    """What a caller who may see nothing gets: an empty page, after the same checks
+    of its arguments as any other."""
+    check_page_size(first, maximum)
+    if after is not None:
+        decode_cursor(kind, after)
+    return Page(items=[], cursors=[], has_next_page=False)

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Account, ConsentEvent, PrivacyPreferences
 from models.policies import policy_in_force
+from models.sharing import end_grants_given
 from privacy.purposes import ConsentSource, Purpose
 
 
@@ -55,6 +56,9 @@ async def record_choices(
                 for purpose, granted in choices.items()
             ]
         )
+        if choices.get(Purpose.CONTACT_SHARING) is False:
+            # Withdrawal ends every share now; consenting again later revives none.
+            await end_grants_given(account.id)
     return preferences
 
 

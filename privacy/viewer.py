@@ -6,12 +6,18 @@ from dataclasses import dataclass
 
 from errors import NotAuthorizedError
 from models.accounts import Account, Role
+from models.api_keys import ApiScope
 
 
 @dataclass(frozen=True)
 class Viewer:
+    """An API key acts for its owner, but only within its scopes: it reads what the
+    scopes name and never changes data or reads the owner's private fields."""
+
     account: Account | None = None
     session_id: int | None = None
+    api_key_id: int | None = None
+    scopes: frozenset[ApiScope] = frozenset()
     ip: str | None = None
 
     @property
@@ -29,3 +35,12 @@ class Viewer:
         if account.role != Role.STAFF:
             raise NotAuthorizedError("Only staff can do this.")
         return account
+
+    def account_for(self, scope: ApiScope) -> Account | None:
+        """The account a read of `scope` is for: a session's, or a key's that holds
+        the scope. None for anonymous callers; a key without it is refused."""
+        if self.account is None:
+            return None
+        if self.session_id is None and scope not in self.scopes:
+            raise NotAuthorizedError(f"This API key does not have the {scope} scope.")
+        return self.account

@@ -37,7 +37,7 @@ async def listings(
         after=after,
         maximum=info.context.settings.max_page_size,
     )
-    return ListingConnection.of(page)
+    return ListingConnection.of(page, Listing.from_row)
 
 
 async def listing(id: strawberry.ID) -> Listing | None:

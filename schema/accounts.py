@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from models import accounts as rows
+from schema.api_keys import ApiKey
 from schema.context import Info
 from schema.enums import AccountStatus, ConsentSource, Purpose, Role
 from schema.errors import (
@@ -18,6 +19,7 @@ from schema.errors import (
     ValidationError,
 )
 from schema.listings import Listing
+from schema.sharing import ContactShare
 
 
 @strawberry.type
@@ -92,6 +94,20 @@ class Account:
     async def listings(self, info: Info) -> list[Listing]:
         listings = await info.context.loaders.own_listings.load(int(self.id))
         return [Listing.from_row(row) for row in listings]
+
+    @strawberry.field(
+        description="Every share of my contact details, live or revoked, newest first."
+    )
+    async def contact_shares(self, info: Info) -> list[ContactShare]:
+        grants = await info.context.loaders.grants_given.load(int(self.id))
+        return [ContactShare.from_row(grant) for grant in grants]
+
+    @strawberry.field(
+        description="My API keys, live or revoked, newest first; never their secrets."
+    )
+    async def api_keys(self, info: Info) -> list[ApiKey]:
+        keys = await info.context.loaders.api_keys.load(int(self.id))
+        return [ApiKey.from_row(key) for key in keys]
 
 
 @strawberry.type

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models import accounts
+from models import accounts, api_keys, audit
 from privacy import purposes
 
 Role = strawberry.enum(accounts.Role, name="Role")
@@ -17,3 +17,6 @@ Purpose = strawberry.enum(
     ),
 )
 ConsentSource = strawberry.enum(purposes.ConsentSource, name="ConsentSource")
+ApiScope = strawberry.enum(api_keys.ApiScope, name="ApiScope")
+AuditAction = strawberry.enum(audit.AuditAction, name="AuditAction")
+AccessMethod = strawberry.enum(audit.AccessMethod, name="AccessMethod")

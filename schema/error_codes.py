@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from errors import BadUserInput
+from errors import BadUserInput, NotAuthorizedError
 
 
 def _tag(errors: list[GraphQLError] | None, code: str) -> None:
@@ -38,6 +38,10 @@ class ErrorCodes(SchemaExtension):
             original = error.original_error
             if isinstance(original, BadUserInput):
                 error.extensions = {"code": "BAD_USER_INPUT", "argument": original.argument}
+            elif isinstance(original, NotAuthorizedError):
+                # A query has no error union: a caller who may not ask at all (a key
+                # without the scope, a non-staff caller of a staff query) is told here.
+                error.extensions = {"code": "FORBIDDEN"}
             elif original is None or isinstance(original, GraphQLError):
                 # graphql-core's own input coercion (a variable of the wrong type).
                 error.extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}

@@ -7,10 +7,9 @@ from typing import Annotated
 import strawberry
 
 from models.listings import Listing as ListingRow
-from models.pagination import Page
 from schema.context import Info
 from schema.errors import NotAuthorized, NotFound, ValidationError
-from schema.pagination import PageInfo
+from schema.pagination import Connection
 
 
 @strawberry.type(description="The public face of a person who lists in the directory.")
@@ -54,26 +53,7 @@ class Listing:
         return Performer(id=strawberry.ID(str(owner.id)), name=owner.name)
 
 
-@strawberry.type
-class ListingEdge:
-    cursor: str
-    node: Listing
-
-
-@strawberry.type
-class ListingConnection:
-    edges: list[ListingEdge]
-    page_info: PageInfo
-
-    @classmethod
-    def of(cls, page: Page[ListingRow]) -> ListingConnection:
-        return cls(
-            edges=[
-                ListingEdge(cursor=cursor, node=Listing.from_row(row))
-                for row, cursor in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo.of(page),
-        )
+ListingConnection = Connection[Listing]
 
 
 @strawberry.input

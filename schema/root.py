@@ -6,11 +6,14 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import accounts as account_resolvers
+from resolvers import api_keys as api_key_resolvers
 from resolvers import listings as listing_resolvers
+from resolvers import sharing as sharing_resolvers
 from schema.accounts import Account
 from schema.error_codes import ErrorCodes
 from schema.errors import EXCEPTION_HANDLERS, Error
 from schema.listings import Listing, ListingConnection
+from schema.sharing import AuditEventConnection, BookingInquiryConnection, SharedContactConnection
 
 
 @strawberry.type
@@ -22,6 +25,13 @@ class Query:
     listings: ListingConnection = strawberry.field(resolver=listing_resolvers.listings)
     listing: Listing | None = strawberry.field(resolver=listing_resolvers.listing)
     categories: list[str] = strawberry.field(resolver=listing_resolvers.categories)
+    shared_contacts: SharedContactConnection = strawberry.field(
+        resolver=sharing_resolvers.shared_contacts
+    )
+    received_inquiries: BookingInquiryConnection = strawberry.field(
+        resolver=sharing_resolvers.received_inquiries
+    )
+    audit_events: AuditEventConnection = strawberry.field(resolver=sharing_resolvers.audit_events)
 
 
 @strawberry.type
@@ -44,6 +54,10 @@ class Mutation:
     restore_listing_to_directory = strawberry.mutation(
         resolver=listing_resolvers.restore_listing_to_directory
     )
+    send_booking_inquiry = strawberry.mutation(resolver=sharing_resolvers.send_booking_inquiry)
+    revoke_contact_share = strawberry.mutation(resolver=sharing_resolvers.revoke_contact_share)
+    create_api_key = strawberry.mutation(resolver=api_key_resolvers.create_api_key)
+    revoke_api_key = strawberry.mutation(resolver=api_key_resolvers.revoke_api_key)
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:

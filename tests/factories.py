@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from models import auth
+from models import api_keys, auth, bookings
 from models.accounts import Account, Role
+from models.api_keys import ApiScope
 from models.listings import Listing
 from models.policies import policy_in_force
+from models.sharing import BookingInquiry
 from privacy import consent
 from privacy.purposes import ConsentSource, Purpose
 
@@ -81,3 +83,19 @@ async def listing(owner: Person, **overrides) -> Listing:
         "in_directory": True,
     } | overrides
     return await Listing.create(owner_id=owner.account.id, **values)
+
+
+async def inquiry(customer: Person, listing: Listing, **overrides) -> BookingInquiry:
+    """Sent as the booking service sends it, sharing under each side's consent."""
+    values = {
+        "listing_id": str(listing.id),
+        "event_date": (date.today() + timedelta(days=90)).isoformat(),
+        "event_type": "Wedding",
+        "message": "Are you free that evening?",
+    } | overrides
+    return await bookings.send_inquiry(customer.account, bookings.InquiryFields(**values))
+
+
+async def api_key(owner: Person, *scopes: ApiScope) -> str:
+    _key, token = await api_keys.create_key(owner.account, "Partner tool", list(scopes))
+    return token

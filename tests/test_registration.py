@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models import auth
+from models import tokens
 from models.accounts import Account, ConsentEvent, Session
 from privacy.purposes import ConsentSource, Purpose
 
@@ -124,7 +124,7 @@ async def test_password_is_stored_as_argon2id_and_session_token_only_as_its_hash
     assert account.password_hash.startswith("$argon2id$")
     assert "a long enough password" not in account.password_hash
     session = await Session.get(account_id=account.id)
-    assert session.token_hash == auth.hash_token(result["token"])
+    assert session.token_hash == tokens.hash_token(result["token"])
     assert result["token"] not in session.token_hash
 
 

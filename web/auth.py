@@ -1,8 +1,8 @@
 """Resolves the caller once per request, before any GraphQL runs.
 
-`Authorization: Bearer <token>` names a session. A missing, unknown, expired or
-revoked token makes the caller anonymous: queries then answer what anyone may see,
-and mutations that need an account answer NotAuthorized.
+`Authorization: Bearer <token>` names a session (bls_…) or an API key (blk_…). A
+missing, unknown, expired or revoked token makes the caller anonymous: queries then
+answer what anyone may see, and mutations that need an account answer NotAuthorized.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from models.auth import SESSION_TOKEN_PREFIX, session_for_token
+from models.auth import api_key_for_token, session_for_token
+from models.tokens import API_KEY_PREFIX, SESSION_PREFIX
 from privacy.viewer import Viewer
 
 MAX_TOKEN_LENGTH = 512
@@ -26,10 +27,14 @@ def bearer_token(headers: Headers) -> str | None:
 
 async def viewer_for(headers: Headers, ip: str | None) -> Viewer:
     token = bearer_token(headers)
-    if token and token.startswith(SESSION_TOKEN_PREFIX):
+    if token and token.startswith(SESSION_PREFIX):
         session = await session_for_token(token)
         if session is not None:
             return Viewer(account=session.account, session_id=session.id, ip=ip)
+    elif token and token.startswith(API_KEY_PREFIX):
+        key = await api_key_for_token(token)
+        if key is not None:
+            return Viewer(account=key.owner, api_key_id=key.id, scopes=key.scope_set, ip=ip)
     return Viewer(ip=ip)
 
 

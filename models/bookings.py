@@ -1,0 +1,84 @@
+"""Booking inquiries, and reading the contacts they shared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from tortoise.transactions import in_transaction
+
+from errors import InvalidInput, NotFoundError
+from models import validation
+from models.accounts import Account
+from models.directory import public_listing
+from models.pagination import Page, empty_page, keyset_page
+from models.sharing import BookingInquiry, ContactGrant
+from privacy import sharing
+
+SHARED_CONTACT_CURSOR = "contact"
+INQUIRY_CURSOR = "inquiry"
+
+
+@dataclass(frozen=True)
+class InquiryFields:
+    listing_id: str
+    event_date: str
+    event_type: str
+    message: str
+
+    def validated(self) -> dict[str, str]:
+        try:
+            when = date.fromisoformat(self.event_date.strip())
+        except ValueError:
+            raise InvalidInput("eventDate", "Give the date as YYYY-MM-DD.") from None
+        if when < datetime.now(UTC).date():
+            raise InvalidInput("eventDate", "The event date has passed.")
+        return {
+            "event_date": when.isoformat(),
+            "event_type": validation.text(self.event_type, "eventType", max_length=100),
+            "message": validation.text(self.message, "message", max_length=5000),
+        }
+
+
+async def send_inquiry(customer: Account, fields: InquiryFields) -> BookingInquiry:
+    """Stores the inquiry and shares contact details each way where each side
+    consents, all in one transaction; nothing is stored if any check fails."""
+    sharing.ensure_may_inquire(customer)
+    values = fields.validated()
+    listing = await public_listing(fields.listing_id)
+    if listing is None:
+        raise NotFoundError("This listing is not in the directory.")
+    sharing.ensure_not_own_listing(customer, listing)
+    await sharing.ensure_inquirer_shares(customer)
+    async with in_transaction():
+        inquiry = await BookingInquiry.create(
+            customer_id=customer.id, listing_id=listing.id, performer_id=listing.owner_id, **values
+        )
+        performer = await Account.get(id=listing.owner_id)
+        await sharing.grant_both_ways(inquiry, customer, performer)
+    return inquiry
+
+
+async def shared_with(
+    recipient: Account | None, *, first: int, after: str | None, maximum: int
+) -> Page[ContactGrant]:
+    """The grants in force whose details the recipient may read, newest first."""
+    if recipient is None:
+        return empty_page(kind=SHARED_CONTACT_CURSOR, first=first, after=after, maximum=maximum)
+    query = ContactGrant.filter(sharing.in_force(), recipient_id=recipient.id)
+    return await keyset_page(
+        query.select_related("owner"),
+        kind=SHARED_CONTACT_CURSOR,
+        first=first,
+        after=after,
+        maximum=maximum,
+    )
+
+
+async def received_inquiries(
+    performer: Account | None, *, first: int, after: str | None, maximum: int
+) -> Page[BookingInquiry]:
+    if performer is None:
+        return empty_page(kind=INQUIRY_CURSOR, first=first, after=after, maximum=maximum)
+    query = BookingInquiry.filter(performer_id=performer.id)
+    return await keyset_page(query, kind=INQUIRY_CURSOR, first=first, after=after, maximum=maximum)

@@ -1,0 +1,64 @@
+"""Booking inquiries and the contact grants they create."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.accounts import Account
+    from models.listings import Listing
+
+
+class BookingInquiry(Model):
+    id = fields.IntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="inquiries_sent", on_delete=fields.CASCADE
+    )
+    listing: fields.ForeignKeyRelation[Listing] = fields.ForeignKeyField(
+        "models.Listing", related_name="inquiries", on_delete=fields.CASCADE
+    )
+    # The listing's owner when asked; kept so that the inquiry stays with them.
+    performer: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="inquiries_received", on_delete=fields.CASCADE
+    )
+    event_date = fields.CharField(max_length=10)
+    event_type = fields.CharField(max_length=100)
+    message = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "booking_inquiry"
+        indexes = (("performer_id", "id"), ("customer_id", "id"))
+
+
+class ContactGrant(Model):
+    """The owner's contact details may be read by the recipient, while in force
+    (see privacy/sharing.py for what keeps a grant in force)."""
+
+    id = fields.IntField(primary_key=True)
+    owner: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="grants_given", on_delete=fields.CASCADE
+    )
+    recipient: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="grants_received", on_delete=fields.CASCADE
+    )
+    inquiry: fields.ForeignKeyRelation[BookingInquiry] = fields.ForeignKeyField(
+        "models.BookingInquiry", related_name="grants", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "contact_grant"
+        indexes = (("recipient_id", "id"), ("owner_id", "id"))
+
+
+async def end_grants_given(owner_id: int) -> int:
+    """Revokes every live grant of the owner's details; returns how many."""
+    return await ContactGrant.filter(owner_id=owner_id, revoked_at=None).update(
+        revoked_at=datetime.now(UTC)
+    )

@@ -1,0 +1,83 @@
+"""Booking inquiries, shared contacts and the owner's control over them."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models import bookings
+from models.api_keys import ApiScope
+from models.audit import events_about
+from models.directory import parse_id
+from privacy import sharing
+from schema.context import Info
+from schema.sharing import (
+    AuditEvent,
+    AuditEventConnection,
+    BookingInquiry,
+    BookingInquiryConnection,
+    BookingInquiryInput,
+    BookingInquiryResult,
+    ContactShare,
+    ContactShareResult,
+    SharedContact,
+    SharedContactConnection,
+)
+
+
+async def send_booking_inquiry(info: Info, input: BookingInquiryInput) -> BookingInquiryResult:
+    """Asks a performer about an event; shares contact details both ways where each side
+    consents."""
+    customer = info.context.viewer.require_account()
+    fields = bookings.InquiryFields(
+        listing_id=input.listing_id,
+        event_date=input.event_date,
+        event_type=input.event_type,
+        message=input.message,
+    )
+    return BookingInquiry.from_row(await bookings.send_inquiry(customer, fields))
+
+
+async def shared_contacts(
+    info: Info, first: int = 50, after: str | None = None
+) -> SharedContactConnection:
+    """Contacts shared with the caller (session token, or API key with CONTACTS_READ) whose
+    sharing is still in force."""
+    viewer = info.context.viewer
+    recipient = viewer.account_for(ApiScope.CONTACTS_READ)
+    page = await bookings.shared_with(
+        recipient, first=first, after=after, maximum=info.context.settings.max_page_size
+    )
+    await sharing.record_reads(viewer, page.items)
+    return SharedContactConnection.of(page, SharedContact.from_row)
+
+
+async def received_inquiries(
+    info: Info, first: int = 20, after: str | None = None
+) -> BookingInquiryConnection:
+    """Booking inquiries about the caller's listings, newest first (session token, or API
+    key with LISTINGS_READ)."""
+    performer = info.context.viewer.account_for(ApiScope.LISTINGS_READ)
+    page = await bookings.received_inquiries(
+        performer, first=first, after=after, maximum=info.context.settings.max_page_size
+    )
+    return BookingInquiryConnection.of(page, BookingInquiry.from_row)
+
+
+async def revoke_contact_share(info: Info, id: strawberry.ID) -> ContactShareResult:
+    """Withdraws one share of the caller's contact details; the recipient no longer sees
+    them."""
+    owner = info.context.viewer.require_account()
+    grant = await sharing.revoke(owner, parse_id(id))
+    await grant.fetch_related("recipient", "inquiry__listing")
+    return ContactShare.from_row(grant)
+
+
+async def audit_events(
+    info: Info, account_id: strawberry.ID, first: int = 50, after: str | None = None
+) -> AuditEventConnection:
+    """Staff only: the audit log about one person, newest first."""
+    info.context.viewer.require_staff()
+    page = await events_about(
+        parse_id(account_id), first=first, after=after, maximum=info.context.settings.max_page_size
+    )
+    return AuditEventConnection.of(page, AuditEvent.from_row)

@@ -1,0 +1,157 @@
+"""Booking inquiries and shared contacts: who has my details (ContactShare, seen by
+the owner) and whose details I have (SharedContact, seen by the recipient)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from models.audit import AuditEvent as AuditEventRow
+from models.sharing import BookingInquiry as InquiryRow
+from models.sharing import ContactGrant
+from schema.context import Info
+from schema.enums import AccessMethod, AuditAction
+from schema.errors import ConsentRequired, NotAuthorized, NotFound, ValidationError
+from schema.listings import Listing
+from schema.pagination import Connection
+
+
+@strawberry.type
+class BookingInquiry:
+    id: strawberry.ID
+    event_date: str
+    event_type: str
+    message: str
+    created_at: datetime
+    listing_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: InquiryRow) -> BookingInquiry:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            event_date=row.event_date,
+            event_type=row.event_type,
+            message=row.message,
+            created_at=row.created_at,
+            listing_id=row.listing_id,
+        )
+
+    @strawberry.field
+    async def listing(self, info: Info) -> Listing:
+        return Listing.from_row(await info.context.loaders.listing.load(self.listing_id))
+
+
+@strawberry.type(description="Seen by the owner of the data: who has my contact details, and why.")
+class ContactShare:
+    id: strawberry.ID
+    recipient_name: str
+    reason: str
+    shared_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_row(cls, grant: ContactGrant) -> ContactShare:
+        """`grant` comes with its recipient and its inquiry's listing."""
+        inquiry, title = grant.inquiry, grant.inquiry.listing.title
+        if grant.owner_id == inquiry.customer_id:
+            reason = f"You sent a booking inquiry about “{title}” for {inquiry.event_date}."
+        else:
+            reason = (
+                f"{grant.recipient.name} sent a booking inquiry about your listing “{title}” "
+                f"for {inquiry.event_date}."
+            )
+        return cls(
+            id=strawberry.ID(str(grant.id)),
+            recipient_name=grant.recipient.name,
+            reason=reason,
+            shared_at=grant.created_at,
+            revoked_at=grant.revoked_at,
+        )
+
+
+@strawberry.type(description="Seen by the recipient: a contact someone shared with me.")
+class SharedContact:
+    id: strawberry.ID
+    name: str
+    email: str
+    phone: str | None
+    shared_at: datetime
+    inquiry_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, grant: ContactGrant) -> SharedContact:
+        """`grant` comes with its owner, whose details these are."""
+        return cls(
+            id=strawberry.ID(str(grant.id)),
+            name=grant.owner.name,
+            email=grant.owner.email,
+            phone=grant.owner.phone,
+            shared_at=grant.created_at,
+            inquiry_id=grant.inquiry_id,
+        )
+
+    @strawberry.field
+    async def inquiry(self, info: Info) -> BookingInquiry | None:
+        row = await info.context.loaders.inquiry.load(self.inquiry_id)
+        return BookingInquiry.from_row(row) if row else None
+
+
+SharedContactConnection = Connection[SharedContact]
+
+
+BookingInquiryConnection = Connection[BookingInquiry]
+
+
+@strawberry.type(description="Staff only: one entry of the audit log.")
+class AuditEvent:
+    id: strawberry.ID
+    action: AuditAction
+    actor_id: strawberry.ID | None
+    actor_name: str | None
+    subject_id: strawberry.ID | None
+    via: AccessMethod | None
+    api_key_id: strawberry.ID | None
+    grant_id: strawberry.ID | None
+    detail: JSON
+    recorded_at: datetime
+
+    @classmethod
+    def from_row(cls, row: AuditEventRow) -> AuditEvent:
+        def as_id(value: int | None) -> strawberry.ID | None:
+            return strawberry.ID(str(value)) if value is not None else None
+
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            action=row.action,
+            actor_id=as_id(row.actor_id),
+            actor_name=row.actor.name if row.actor else None,
+            subject_id=as_id(row.subject_id),
+            via=row.via,
+            api_key_id=as_id(row.api_key_id),
+            grant_id=as_id(row.grant_id),
+            detail=row.detail,
+            recorded_at=row.recorded_at,
+        )
+
+
+AuditEventConnection = Connection[AuditEvent]
+
+
+@strawberry.input
+class BookingInquiryInput:
+    listing_id: strawberry.ID
+    event_date: str
+    event_type: str
+    message: str
+
+
+BookingInquiryResult = Annotated[
+    BookingInquiry | ConsentRequired | ValidationError | NotAuthorized | NotFound,
+    strawberry.union("BookingInquiryResult"),
+]
+ContactShareResult = Annotated[
+    ContactShare | NotAuthorized | NotFound, strawberry.union("ContactShareResult")
+]
