@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "models.sharing",
     "models.api_keys",
     "models.audit",
+    "models.outbox",
 ]
 APP_LABEL = "models"
 

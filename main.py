@@ -27,6 +27,7 @@ from schema.context import Context
 from schema.root import build_schema
 from settings import Settings, get_settings
 from web.auth import AuthenticationMiddleware
+from web.unsubscribe import unsubscribe_endpoint
 
 
 class BacklineGraphQL(GraphQL[Context, None]):
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
+            Route("/unsubscribe/{token}", unsubscribe_endpoint(settings), methods=["GET", "POST"]),
         ],
         middleware=[Middleware(AuthenticationMiddleware)],
         lifespan=lifespan,
@@ -106,6 +108,28 @@ async def _create_staff(settings: Settings, email: str, name: str) -> None:
     print(f"staff account {account.email} created (id {account.id})")
 
 
+async def _worker(settings: Settings, once: bool) -> None:
+    import signal
+
+    from mailers.worker import Worker
+
+    worker = Worker(settings)
+    async with db.database(settings):
+        if once:
+            tally = await worker.drain()
+            print(
+                f"mail: {tally.sent} sent, {tally.retried} to retry, "
+                f"{tally.failed} failed, {tally.dropped} dropped"
+            )
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        print(f"mail worker: delivering to {settings.smtp_host}:{settings.smtp_port}", flush=True)
+        await worker.run(stop)
+
+
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -129,6 +153,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     serve.add_argument("--workers", type=int, default=1)
     commands.add_parser("migrate", help="apply the database migrations")
     commands.add_parser("seed-demo", help="add demo performers, listings and a customer")
+    worker = commands.add_parser("worker", help="deliver queued mail over SMTP")
+    worker.add_argument("--once", action="store_true", help="send what is due, then exit")
     staff = commands.add_parser("create-staff", help="create a staff account")
     staff.add_argument("--email", required=True)
     staff.add_argument("--name", required=True)
@@ -151,6 +177,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_migrate(settings))
     elif args.command == "seed-demo":
         asyncio.run(_seed_demo(settings))
+    elif args.command == "worker":
+        asyncio.run(_worker(settings, args.once))
     elif args.command == "create-staff":
         asyncio.run(_create_staff(settings, args.email, args.name))
 

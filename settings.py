@@ -27,6 +27,15 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=1025, ge=1, le=65535)
     mail_from: str = "Backline <no-reply@backline.example>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    mail_retry_base_seconds: float = Field(default=30.0, ge=0)
+    mail_batch_size: int = Field(default=50, ge=1, le=1000)
+    worker_poll_seconds: float = Field(default=2.0, gt=0)
+    referrals_per_day: int = Field(default=5, ge=0)
     session_days: int = Field(default=30, ge=1, le=365)
     max_page_size: int = Field(default=100, ge=1, le=1000)
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from tortoise.transactions import in_transaction
 
 from errors import InvalidInput, NotFoundError
+from mailers.send import send_new_inquiry
 from models import validation
 from models.accounts import Account
 from models.directory import public_listing
@@ -55,7 +56,10 @@ async def send_inquiry(customer: Account, fields: InquiryFields) -> BookingInqui
             customer_id=customer.id, listing_id=listing.id, performer_id=listing.owner_id, **values
         )
         performer = await Account.get(id=listing.owner_id)
-        await sharing.grant_both_ways(inquiry, customer, performer)
+        grants = await sharing.grant_both_ways(inquiry, customer, performer)
+        await send_new_inquiry(
+            inquiry, customer_shared=any(grant.owner_id == customer.id for grant in grants)
+        )
     return inquiry
 
 

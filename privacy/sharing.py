@@ -52,7 +52,9 @@ def ensure_not_own_listing(customer: Account, listing: Listing) -> None:
         raise InvalidInput("listingId", "You cannot send an inquiry about your own listing.")
 
 
-async def grant_both_ways(inquiry: BookingInquiry, customer: Account, performer: Account) -> None:
+async def grant_both_ways(
+    inquiry: BookingInquiry, customer: Account, performer: Account
+) -> list[ContactGrant]:
     """Each side's details go to the other only where that side consents."""
     grants = [
         ContactGrant(owner_id=owner.id, recipient_id=recipient.id, inquiry_id=inquiry.id)
@@ -60,6 +62,7 @@ async def grant_both_ways(inquiry: BookingInquiry, customer: Account, performer:
         if await consent.allows(owner.id, Purpose.CONTACT_SHARING)
     ]
     await ContactGrant.bulk_create(grants)
+    return grants
 
 
 async def revoke(owner: Account, grant_id: int | None) -> ContactGrant:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models import accounts, api_keys, audit
+from models import accounts, api_keys, audit, outbox
 from privacy import purposes
 
 Role = strawberry.enum(accounts.Role, name="Role")
@@ -20,3 +20,5 @@ ConsentSource = strawberry.enum(purposes.ConsentSource, name="ConsentSource")
 ApiScope = strawberry.enum(api_keys.ApiScope, name="ApiScope")
 AuditAction = strawberry.enum(audit.AuditAction, name="AuditAction")
 AccessMethod = strawberry.enum(audit.AccessMethod, name="AccessMethod")
+MailKind = strawberry.enum(outbox.MailKind, name="MailKind")
+MailState = strawberry.enum(outbox.MailState, name="MailState")

@@ -8,11 +8,13 @@ from strawberry.schema.config import StrawberryConfig
 from resolvers import accounts as account_resolvers
 from resolvers import api_keys as api_key_resolvers
 from resolvers import listings as listing_resolvers
+from resolvers import mail as mail_resolvers
 from resolvers import sharing as sharing_resolvers
 from schema.accounts import Account
 from schema.error_codes import ErrorCodes
 from schema.errors import EXCEPTION_HANDLERS, Error
 from schema.listings import Listing, ListingConnection
+from schema.mail import OutboundEmailConnection
 from schema.sharing import AuditEventConnection, BookingInquiryConnection, SharedContactConnection
 
 
@@ -32,6 +34,9 @@ class Query:
         resolver=sharing_resolvers.received_inquiries
     )
     audit_events: AuditEventConnection = strawberry.field(resolver=sharing_resolvers.audit_events)
+    outbound_emails: OutboundEmailConnection = strawberry.field(
+        resolver=mail_resolvers.outbound_emails
+    )
 
 
 @strawberry.type
@@ -58,6 +63,9 @@ class Mutation:
     revoke_contact_share = strawberry.mutation(resolver=sharing_resolvers.revoke_contact_share)
     create_api_key = strawberry.mutation(resolver=api_key_resolvers.create_api_key)
     revoke_api_key = strawberry.mutation(resolver=api_key_resolvers.revoke_api_key)
+    send_promotion = strawberry.mutation(resolver=mail_resolvers.send_promotion)
+    unsubscribe = strawberry.mutation(resolver=mail_resolvers.unsubscribe)
+    send_referral = strawberry.mutation(resolver=mail_resolvers.send_referral)
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:

@@ -19,6 +19,7 @@ import db
 from main import create_app
 from settings import Settings
 from tests.graphql import GraphQLClient
+from tests.smtp import Inbox, SmtpServer
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 MIGRATIONS_TABLE = "tortoise_migrations"
@@ -121,3 +122,23 @@ def sql_queries() -> Iterator[QueryCounter]:
     yield counter
     logger.removeHandler(counter)
     logger.setLevel(previous_level)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_settings(settings: Settings, smtp_server: SmtpServer) -> Settings:
+    """Delivery into the loopback server, retrying at once when told to retry."""
+    return settings.model_copy(
+        update={"smtp_port": smtp_server.port, "mail_retry_base_seconds": 0.0}
+    )
+
+
+@pytest.fixture
+def inbox(smtp_server: SmtpServer) -> Inbox:
+    return smtp_server.inbox

@@ -1,0 +1,1 @@
+"""Mail: templates, the outbox writers (one send_<event> per mail) and the worker."""

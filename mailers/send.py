@@ -1,0 +1,111 @@
+"""One send_<event> function per mail. Each writes outbox rows, inside the caller's
+transaction when there is one, so a mail exists exactly when its cause does."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from errors import InvalidInput, RateLimitedError
+from models import validation
+from models.accounts import Account
+from models.outbox import MailKind, OutboundEmail, Promotion
+from models.sharing import BookingInquiry
+from privacy import mail
+
+PROMOTION_BATCH = 2000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def send_welcome(account: Account) -> None:
+    await OutboundEmail.create(
+        kind=MailKind.WELCOME, recipient_id=account.id, next_attempt_at=_now()
+    )
+
+
+async def send_new_inquiry(inquiry: BookingInquiry, *, customer_shared: bool) -> None:
+    await OutboundEmail.create(
+        kind=MailKind.NEW_INQUIRY,
+        recipient_id=inquiry.performer_id,
+        context={"inquiry_id": inquiry.id, "shared": customer_shared},
+        next_attempt_at=_now(),
+    )
+
+
+async def send_promotion(
+    staff: Account, *, subject: str, body: str, on_behalf_of_partner: str | None
+) -> int:
+    """Queues one mail per consenting active account; returns how many.
+
+    Recipients are queued in batches, each its own transaction, yielding to the event
+    loop in between, so 100,000 of them hold neither a transaction nor the loop for
+    long. Consent is checked again by the worker before each mail goes out.
+    """
+    subject = validation.text(subject, "subject", max_length=200)
+    body = validation.text(body, "body", max_length=20_000)
+    partner = None
+    if on_behalf_of_partner is not None:
+        partner = validation.text(on_behalf_of_partner, "onBehalfOfPartner", max_length=200)
+    purpose = mail.promotion_purpose(partner)
+    promotion = await Promotion.create(
+        subject=subject, body=body, partner=partner, created_by_id=staff.id
+    )
+    queued, after_id = 0, 0
+    while True:
+        ids = (
+            await Account.filter(mail.consenting(purpose), id__gt=after_id)
+            .order_by("id")
+            .limit(PROMOTION_BATCH)
+            .values_list("id", flat=True)
+        )
+        if not ids:
+            break
+        now = _now()
+        async with in_transaction():
+            await OutboundEmail.bulk_create(
+                [
+                    OutboundEmail(
+                        kind=MailKind.PROMOTION,
+                        purpose=purpose,
+                        recipient_id=account_id,
+                        promotion_id=promotion.id,
+                        next_attempt_at=now,
+                    )
+                    for account_id in ids
+                ]
+            )
+        queued, after_id = queued + len(ids), ids[-1]
+        await asyncio.sleep(0)
+    promotion.recipients = queued
+    await promotion.save(update_fields=["recipients"])
+    return queued
+
+
+async def send_referral(
+    sender: Account, *, friend_name: str, friend_email: str, per_day: int
+) -> None:
+    """Email a friend: one fixed mail. The friend's name and address live only in this
+    outbox row, and the worker erases them once it is delivered or has finally failed."""
+    friend_name = validation.text(friend_name, "friendName", max_length=200)
+    friend_email = validation.email(friend_email, "friendEmail")
+    if friend_email == sender.email:
+        raise InvalidInput("friendEmail", "Give your friend's address, not your own.")
+    since = _now() - timedelta(days=1)
+    sent_today = await OutboundEmail.filter(
+        sender_id=sender.id, kind=MailKind.REFERRAL, created_at__gte=since
+    ).order_by("created_at")
+    if len(sent_today) >= per_day:
+        oldest = sent_today[0].created_at
+        raise RateLimitedError(max(1, int((oldest + timedelta(days=1) - _now()).total_seconds())))
+    await OutboundEmail.create(
+        kind=MailKind.REFERRAL,
+        sender_id=sender.id,
+        to_address=friend_email,
+        to_name=friend_name,
+        next_attempt_at=_now(),
+    )

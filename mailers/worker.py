@@ -1,0 +1,234 @@
+"""The delivery worker: claims due outbox rows, checks consent again, composes and
+sends each over SMTP (aiosmtplib), and records the outcome.
+
+Several workers may run at once. On PostgreSQL a claim is `SELECT … FOR UPDATE SKIP
+LOCKED` followed by marking the rows with the worker's claim token, in one
+transaction; on SQLite the database-wide write lock serialises claims, and the
+update re-checks that each row is still due, so a row is claimed by one worker only.
+A claim expires (`claimed_until`), so rows of a worker that died are sent later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+
+import aiosmtplib
+from tortoise import connections
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from mailers.compose import as_bytes, compose
+from models.outbox import MailKind, MailState, OutboundEmail
+from privacy import mail
+from settings import Settings
+
+log = logging.getLogger("backline.mail")
+CLAIM_SECONDS = 300
+MAX_RETRY_SECONDS = 6 * 3600
+CONNECTION_ERRORS = (
+    aiosmtplib.SMTPConnectError,
+    aiosmtplib.SMTPServerDisconnected,
+    aiosmtplib.SMTPTimeoutError,
+    OSError,
+)
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    dropped: int = 0
+
+    def __iadd__(self, other: Tally) -> Tally:
+        for name in ("sent", "retried", "failed", "dropped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.dropped
+
+
+class TemporaryFailure(Exception):
+    """Try again later: the server is unreachable or answered 4xx."""
+
+
+class PermanentFailure(Exception):
+    """Give up: the server answered 5xx."""
+
+
+def _due(now: datetime) -> Q:
+    return Q(state=MailState.QUEUED, next_attempt_at__lte=now) | Q(
+        state=MailState.SENDING, claimed_until__lt=now
+    )
+
+
+def _is_postgres() -> bool:
+    return connections.get("default").capabilities.dialect == "postgres"
+
+
+class Worker:
+    def __init__(self, settings: Settings, *, rng: random.Random | None = None) -> None:
+        self.settings = settings
+        self.rng = rng or random.Random()  # noqa: S311 (jitter, not secrecy)
+        self.envelope_from = parseaddr(settings.mail_from)[1]
+
+    async def claim(self) -> list[OutboundEmail]:
+        now = datetime.now(UTC)
+        token = str(uuid.uuid4())
+        async with in_transaction():
+            query = (
+                OutboundEmail.filter(_due(now)).order_by("id").limit(self.settings.mail_batch_size)
+            )
+            if _is_postgres():
+                query = query.select_for_update(skip_locked=True)
+            ids = [row.id for row in await query.only("id")]
+            if ids:
+                await OutboundEmail.filter(_due(now), id__in=ids).update(
+                    state=MailState.SENDING,
+                    claim=token,
+                    claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+                )
+        if not ids:
+            return []
+        return (
+            await OutboundEmail.filter(claim=token, state=MailState.SENDING)
+            .order_by("id")
+            .select_related("recipient", "sender", "promotion")
+        )
+
+    async def drain(self) -> Tally:
+        """Sends everything due now; returns what happened."""
+        tally = Tally()
+        while rows := await self.claim():
+            tally += await self.deliver(rows)
+        return tally
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            tally = await self.drain()
+            if tally.handled:
+                log.info("mail: %s", tally)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def deliver(self, rows: list[OutboundEmail]) -> Tally:
+        tally = Tally()
+        pending = list(rows)
+        try:
+            async with self._smtp() as smtp:
+                while pending:
+                    row = pending.pop(0)
+                    tally += await self._deliver_one(smtp, row)
+        except CONNECTION_ERRORS as error:
+            # Nothing more can go out on this connection; the rest wait for a retry.
+            for row in pending:
+                tally += await self._retry(row, f"SMTP unavailable: {error}")
+        return tally
+
+    def _smtp(self) -> aiosmtplib.SMTP:
+        settings = self.settings
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        return aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            timeout=settings.smtp_timeout_seconds,
+            start_tls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=password,
+        )
+
+    async def _deliver_one(self, smtp: aiosmtplib.SMTP, row: OutboundEmail) -> Tally:
+        reason = await mail.reason_not_to_deliver(row.recipient, row.purpose)
+        if reason is not None:
+            return await self._finish(row, MailState.DROPPED, reason)
+        composed = await compose(row, self.settings)
+        try:
+            await _send(
+                smtp,
+                self.envelope_from,
+                composed.to_address,
+                as_bytes(composed, row, self.settings),
+            )
+        except TemporaryFailure as error:
+            return await self._retry(row, str(error))
+        except PermanentFailure as error:
+            return await self._finish(row, MailState.FAILED, str(error))
+        except CONNECTION_ERRORS:
+            await self._retry(row, "SMTP connection lost")
+            raise
+        return await self._finish(row, MailState.SENT, None)
+
+    async def _retry(self, row: OutboundEmail, reason: str) -> Tally:
+        attempts = row.attempts + 1
+        if attempts >= self.settings.mail_max_attempts:
+            row.attempts = attempts
+            return await self._finish(
+                row, MailState.FAILED, f"gave up after {attempts} attempts: {reason}"
+            )
+        delay = min(MAX_RETRY_SECONDS, self.settings.mail_retry_base_seconds * 2 ** (attempts - 1))
+        delay *= 0.5 + self.rng.random() / 2
+        await OutboundEmail.filter(id=row.id, claim=row.claim).update(
+            state=MailState.QUEUED,
+            attempts=attempts,
+            next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay),
+            last_error=reason,
+            claim=None,
+            claimed_until=None,
+        )
+        return Tally(retried=1)
+
+    async def _finish(self, row: OutboundEmail, state: MailState, reason: str | None) -> Tally:
+        changes = {
+            "state": state,
+            "attempts": row.attempts + (state != MailState.DROPPED),
+            "last_error": reason,
+            "claim": None,
+            "claimed_until": None,
+            "sent_at": datetime.now(UTC) if state == MailState.SENT else None,
+        }
+        if row.kind == MailKind.REFERRAL:
+            # Email a friend: the friend's name and address are not kept.
+            changes |= {"to_address": None, "to_name": None, "context": {}}
+        await OutboundEmail.filter(id=row.id).update(**changes)
+        if row.kind == MailKind.REFERRAL:
+            await _checkpoint_sqlite()
+        return Tally(
+            sent=int(state == MailState.SENT),
+            failed=int(state == MailState.FAILED),
+            dropped=int(state == MailState.DROPPED),
+        )
+
+
+async def _send(smtp: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes) -> None:
+    try:
+        await smtp.sendmail(sender, [recipient], message)
+    except aiosmtplib.SMTPRecipientsRefused as error:
+        refused = error.recipients[0]
+        raise _classify(refused.code, refused.message) from None
+    except aiosmtplib.SMTPResponseException as error:
+        if isinstance(error, aiosmtplib.SMTPServerDisconnected):
+            raise
+        raise _classify(error.code, error.message) from None
+
+
+def _classify(code: int, message: str) -> Exception:
+    text = f"{code} {message}".strip()
+    return PermanentFailure(text) if 500 <= code < 600 else TemporaryFailure(text)
+
+
+async def _checkpoint_sqlite() -> None:
+    """Erased means gone from disk: move the WAL into the database file (where
+    secure_delete has overwritten the old values) and truncate it."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "sqlite":
+        await connection.execute_script("PRAGMA wal_checkpoint(TRUNCATE)")

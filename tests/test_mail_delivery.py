@@ -1,0 +1,248 @@
+"""The outbox and the worker, against a real SMTP server on loopback: mail that loses
+nothing, is sent once, and never ignores an opt-out."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from mailers.worker import Worker
+from models.outbox import MailKind, MailState, OutboundEmail
+from privacy.purposes import Purpose
+from tests import factories
+from tests.conftest import POSTGRES_URL
+from tests.smtp import SmtpServer, free_port
+
+PROMOTE = """
+mutation Promote($input: PromotionInput!) {
+  sendPromotion(input: $input) {
+    __typename
+    ... on PromotionQueued { recipients }
+    ... on ValidationError { field }
+  }
+}
+"""
+
+
+async def time_passes() -> None:
+    """Every queued mail's retry time arrives."""
+    await OutboundEmail.filter(state=MailState.QUEUED).update(
+        next_attempt_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+
+
+async def states() -> list[str]:
+    return list(await OutboundEmail.all().order_by("id").values_list("state", flat=True))
+
+
+async def test_registration_queues_a_welcome_mail_delivered_once(api, mail_settings, inbox):
+    # given a registration (its mail is written in the same transaction)
+    await api.data(
+        """mutation { register(input: {name: "Ada", email: "ada@example.com",
+        password: "a long enough password", role: CUSTOMER, consents: {promotionalEmails: false,
+        partnerPromotions: false, contactSharing: false, targetedAds: false}})
+        { __typename } }"""
+    )
+    assert await states() == [MailState.QUEUED]
+    # when the worker runs twice
+    first = await Worker(mail_settings).drain()
+    second = await Worker(mail_settings).drain()
+    # then the mail arrived once, transactional: no unsubscribe header
+    assert (first.sent, second.handled) == (1, 0)
+    [welcome] = inbox.to("ada@example.com")
+    assert welcome["Subject"] == "Welcome to Backline"
+    assert welcome["List-Unsubscribe"] is None
+    assert welcome["Message-ID"].endswith("@testserver>")
+    assert "Hello Ada" in welcome.get_body(("plain",)).get_content()
+
+
+async def test_smtp_down_when_queued_then_up_every_mail_arrives_once(settings):
+    # given three mails and no SMTP server listening
+    for _ in range(3):
+        await factories.customer()
+        await OutboundEmail.create(
+            kind=MailKind.WELCOME,
+            recipient_id=(await factories.customer()).account.id,
+            next_attempt_at=datetime.now(UTC),
+        )
+    port = free_port()
+    worker = Worker(settings.model_copy(update={"smtp_port": port}))
+    # when the worker tries
+    tally = await worker.drain()
+    # then nothing is lost: each waits for a retry with backoff
+    assert tally.retried == 3
+    rows = await OutboundEmail.all()
+    assert {(row.state, row.attempts) for row in rows} == {(MailState.QUEUED, 1)}
+    assert all(row.next_attempt_at > datetime.now(UTC) for row in rows)
+    assert all("SMTP unavailable" in row.last_error for row in rows)
+    # when the server comes up and the retry time arrives
+    server = SmtpServer(port).start()
+    try:
+        await time_passes()
+        tally = await worker.drain()
+        await time_passes()
+        again = await worker.drain()
+    finally:
+        server.stop()
+    # then every mail arrived exactly once, with the same Message-ID it would always have
+    assert (tally.sent, again.handled) == (3, 0)
+    assert len({message["Message-ID"] for message in server.inbox.messages}) == 3
+
+
+async def test_a_451_reply_is_retried_then_delivered(mail_settings, inbox):
+    ada = await factories.customer(email="ada@example.com")
+    await OutboundEmail.create(
+        kind=MailKind.WELCOME, recipient_id=ada.account.id, next_attempt_at=datetime.now(UTC)
+    )
+    inbox.data_replies.append("451 4.3.0 Mailbox busy, try again")
+    tally = await Worker(mail_settings).drain()
+    assert (tally.retried, tally.sent) == (1, 1)
+    assert len(inbox.to("ada@example.com")) == 1
+    row = await OutboundEmail.get()
+    assert (row.state, row.attempts) == (MailState.SENT, 2)
+
+
+async def test_a_550_reply_marks_the_mail_failed_with_the_reason_for_staff(
+    api, mail_settings, inbox
+):
+    ada = await factories.customer(email="ada@example.com")
+    clerk = await factories.staff()
+    await OutboundEmail.create(
+        kind=MailKind.WELCOME, recipient_id=ada.account.id, next_attempt_at=datetime.now(UTC)
+    )
+    inbox.rcpt_replies.append("550 5.1.1 No such user")
+    tally = await Worker(mail_settings).drain()
+    assert tally.failed == 1 and inbox.messages == []
+    row = await OutboundEmail.get()
+    assert row.state == MailState.FAILED and row.last_error.startswith("550")
+    query = "{ outboundEmails { edges { node { kind state recipientEmail lastError } } } }"
+    seen = (await api.data(query, token=clerk.token))["outboundEmails"]["edges"]
+    assert seen == [
+        {
+            "node": {
+                "kind": "WELCOME",
+                "state": "FAILED",
+                "recipientEmail": "ada@example.com",
+                "lastError": row.last_error,
+            }
+        }
+    ]
+    errors = await api.errors(query, token=ada.token)
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_too_many_failed_attempts_give_up(settings):
+    ada = await factories.customer()
+    await OutboundEmail.create(
+        kind=MailKind.WELCOME, recipient_id=ada.account.id, next_attempt_at=datetime.now(UTC)
+    )
+    worker = Worker(
+        settings.model_copy(
+            update={"smtp_port": free_port(), "mail_retry_base_seconds": 0, "mail_max_attempts": 3}
+        )
+    )
+    tally = await worker.drain()
+    assert (tally.retried, tally.failed) == (2, 1)
+    row = await OutboundEmail.get()
+    assert row.state == MailState.FAILED and row.last_error.startswith("gave up after 3 attempts")
+
+
+async def test_a_promotion_goes_only_to_active_consenting_accounts(api, settings):
+    clerk = await factories.staff()
+    keen = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
+    await factories.customer(granted=(Purpose.PARTNER_PROMOTIONS,))
+    await factories.customer()
+    own = (
+        await api.data(
+            PROMOTE, {"input": {"subject": "Spring deals", "body": "..."}}, token=clerk.token
+        )
+    )["sendPromotion"]
+    partner = (
+        await api.data(
+            PROMOTE,
+            {"input": {"subject": "Guitars", "body": "...", "onBehalfOfPartner": "Strings Inc"}},
+            token=clerk.token,
+        )
+    )["sendPromotion"]
+    assert (own["recipients"], partner["recipients"]) == (1, 1)
+    own_row = await OutboundEmail.get(purpose=Purpose.PROMOTIONAL_EMAILS)
+    assert own_row.recipient_id == keen.account.id
+
+
+async def test_only_staff_send_promotions_and_bad_input_queues_nothing(api, settings):
+    keen = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
+    clerk = await factories.staff()
+    for token in (keen.token, None):
+        result = await api.data(PROMOTE, {"input": {"subject": "Hi", "body": "..."}}, token=token)
+        assert result["sendPromotion"]["__typename"] == "NotAuthorized"
+    bad = await api.data(PROMOTE, {"input": {"subject": " ", "body": "..."}}, token=clerk.token)
+    assert bad["sendPromotion"] == {"__typename": "ValidationError", "field": "subject"}
+    assert not await OutboundEmail.filter(kind=MailKind.PROMOTION).exists()
+
+
+async def test_someone_who_opts_out_after_queueing_gets_no_promotion(api, mail_settings, inbox):
+    # given a promotion queued to two consenting people
+    clerk = await factories.staff()
+    stays = await factories.customer(
+        email="stays@example.com", granted=(Purpose.PROMOTIONAL_EMAILS,)
+    )
+    leaves = await factories.customer(
+        email="leaves@example.com", granted=(Purpose.PROMOTIONAL_EMAILS,)
+    )
+    await api.data(
+        PROMOTE, {"input": {"subject": "Deals", "body": "Half price"}}, token=clerk.token
+    )
+    # when one opts out before the worker runs
+    await api.data(
+        "mutation { updatePrivacyPreferences(input: {promotionalEmails: false}) { __typename } }",
+        token=leaves.token,
+    )
+    tally = await Worker(mail_settings).drain()
+    # then only the other gets it, with one-click unsubscribe headers
+    assert (tally.sent, tally.dropped) == (1, 1)
+    assert inbox.to("leaves@example.com") == []
+    [promotion] = inbox.to("stays@example.com")
+    assert promotion["List-Unsubscribe"].startswith("<http://testserver/unsubscribe/")
+    assert promotion["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    dropped = await OutboundEmail.get(recipient_id=leaves.account.id)
+    assert dropped.last_error == "consent to PROMOTIONAL_EMAILS was withdrawn"
+    assert stays.account.id != leaves.account.id
+
+
+async def test_two_workers_draining_one_queue_send_each_mail_once(
+    mail_settings, inbox, sql_queries
+):
+    # given 120 queued mails
+    people = [await factories.customer() for _ in range(40)]
+    now = datetime.now(UTC)
+    await OutboundEmail.bulk_create(
+        [
+            OutboundEmail(
+                kind=MailKind.WELCOME, recipient_id=person.account.id, next_attempt_at=now
+            )
+            for person in people
+            for _ in range(3)
+        ]
+    )
+    settings = mail_settings.model_copy(update={"mail_batch_size": 7})
+    # when two workers drain at once
+    first, second = await asyncio.gather(Worker(settings).drain(), Worker(settings).drain())
+    # then each mail went out once, and both workers took part
+    assert first.sent + second.sent == 120
+    assert first.sent > 0 and second.sent > 0
+    assert len({message["Message-ID"] for message in inbox.messages}) == 120
+    assert len(inbox.messages) == 120
+    if POSTGRES_URL:
+        assert any("FOR UPDATE SKIP LOCKED" in sql for sql in sql_queries.statements)
+
+
+async def test_names_are_encoded_in_headers_and_escaped_in_html(mail_settings, inbox):
+    zoe = await factories.customer(name="Zoë <b>Ångström</b>", email="zoe@example.com")
+    await OutboundEmail.create(
+        kind=MailKind.WELCOME, recipient_id=zoe.account.id, next_attempt_at=datetime.now(UTC)
+    )
+    await Worker(mail_settings).drain()
+    [mail] = inbox.to("zoe@example.com")
+    assert mail["To"].addresses[0].display_name == "Zoë <b>Ångström</b>"
+    assert "Zoë &lt;b&gt;Ångström&lt;/b&gt;" in mail.get_body(("html",)).get_content()
+    assert "Zoë <b>Ångström</b>" in mail.get_body(("plain",)).get_content()

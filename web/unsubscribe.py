@@ -1,0 +1,41 @@
+"""/unsubscribe/{token}: the link in every promotional mail (RFC 8058).
+
+GET shows a confirmation page and changes nothing, since link scanners fetch every
+URL in a mail. POST (the mail client's one-click request, or the page's button)
+withdraws the consent and answers 200 with no redirect.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from errors import InvalidTokenError
+from mailers.compose import templates
+from privacy import unsubscribe as unsubscribing
+from settings import Settings
+
+
+def _page(status_code: int = 200, **context: object) -> HTMLResponse:
+    html = templates.get_template("unsubscribe.html").render(
+        {"invalid": False, "done": False, "what": ""} | context
+    )
+    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+def unsubscribe_endpoint(settings: Settings):
+    secret_key = settings.secret_key.get_secret_value()
+
+    async def endpoint(request: Request) -> HTMLResponse:
+        token = request.path_params["token"]
+        try:
+            _account_id, purpose = unsubscribing.read_token(secret_key, token)
+            if request.method == "POST":
+                ip = request.client.host if request.client else None
+                await unsubscribing.unsubscribe(secret_key, token, ip)
+                return _page(done=True, what=unsubscribing.describe(purpose))
+        except InvalidTokenError:
+            return _page(400, invalid=True)
+        return _page(what=unsubscribing.describe(purpose))
+
+    return endpoint
