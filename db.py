@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "models.api_keys",
     "models.audit",
     "models.outbox",
+    "models.testimonials",
 ]
 APP_LABEL = "models"
 

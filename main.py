@@ -27,6 +27,7 @@ from schema.context import Context
 from schema.root import build_schema
 from settings import Settings, get_settings
 from web.auth import AuthenticationMiddleware
+from web.testimonial_consent import testimonial_consent_endpoint
 from web.unsubscribe import unsubscribe_endpoint
 
 
@@ -67,6 +68,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/unsubscribe/{token}", unsubscribe_endpoint(settings), methods=["GET", "POST"]),
+            Route(
+                "/testimonials/consent/{token}",
+                testimonial_consent_endpoint(settings),
+                methods=["GET", "POST"],
+            ),
         ],
         middleware=[Middleware(AuthenticationMiddleware)],
         lifespan=lifespan,

@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from models.outbox import MailKind, OutboundEmail
+from models.policies import PolicyVersion
 from models.sharing import BookingInquiry
-from privacy import unsubscribe
+from models.testimonials import Testimonial
+from privacy import testimonials, unsubscribe
 from settings import Settings
 
 templates = Environment(
@@ -27,6 +29,10 @@ templates = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
+
+
+class MailObsolete(Exception):
+    """What the mail was about is gone; it must not be sent."""
 
 
 @dataclass
@@ -93,6 +99,28 @@ async def compose(row: OutboundEmail, settings: Settings) -> Composed:
         headers = {
             "List-Unsubscribe": f"<{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    elif row.kind == MailKind.TESTIMONIAL_CONSENT:
+        testimonial = await Testimonial.get(id=row.context["testimonial_id"])
+        if testimonial.consent_nonce is None:
+            raise MailObsolete("the testimonial was answered or removed before this was sent")
+        token = testimonials.consent_token(settings.secret_key.get_secret_value(), testimonial)
+        subject = "May we publish your testimonial?"
+        context |= {
+            "quote": testimonial.quote,
+            "event_type": testimonial.event_type,
+            "city": testimonial.city,
+            "state": testimonial.state,
+            "expires": testimonial.consent_expires_at.strftime("%d %B %Y"),
+            "consent_url": f"{settings.public_url}/testimonials/consent/{token}",
+        }
+    elif row.kind == MailKind.POLICY_NOTICE:
+        policy = await PolicyVersion.get(id=row.context["policy_version_id"])
+        subject = f"Our privacy policy changes on {policy.effective_at:%d %B %Y}"
+        context |= {
+            "version": policy.version,
+            "summary": policy.summary,
+            "effective": policy.effective_at.strftime("%d %B %Y"),
         }
     text, html = render(row.kind.value.lower(), subject=subject, **base, **context)
     return Composed(

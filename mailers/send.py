@@ -6,16 +6,19 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from errors import InvalidInput, RateLimitedError
 from models import validation
-from models.accounts import Account
+from models.accounts import Account, AccountStatus
 from models.outbox import MailKind, OutboundEmail, Promotion
+from models.policies import PolicyVersion
 from models.sharing import BookingInquiry
+from models.testimonials import Testimonial
 from privacy import mail
 
-PROMOTION_BATCH = 2000
+MASS_MAIL_BATCH = 2000
 
 
 def _now() -> datetime:
@@ -40,12 +43,8 @@ async def send_new_inquiry(inquiry: BookingInquiry, *, customer_shared: bool) ->
 async def send_promotion(
     staff: Account, *, subject: str, body: str, on_behalf_of_partner: str | None
 ) -> int:
-    """Queues one mail per consenting active account; returns how many.
-
-    Recipients are queued in batches, each its own transaction, yielding to the event
-    loop in between, so 100,000 of them hold neither a transaction nor the loop for
-    long. Consent is checked again by the worker before each mail goes out.
-    """
+    """Queues one mail per consenting active account; returns how many. Consent is
+    checked again by the worker before each mail goes out."""
     subject = validation.text(subject, "subject", max_length=200)
     body = validation.text(body, "body", max_length=20_000)
     partner = None
@@ -55,35 +54,59 @@ async def send_promotion(
     promotion = await Promotion.create(
         subject=subject, body=body, partner=partner, created_by_id=staff.id
     )
+    queued = await _queue_to_each(
+        Account.filter(mail.consenting(purpose)),
+        kind=MailKind.PROMOTION,
+        purpose=purpose,
+        promotion_id=promotion.id,
+    )
+    promotion.recipients = queued
+    await promotion.save(update_fields=["recipients"])
+    return queued
+
+
+async def send_policy_notice(policy: PolicyVersion) -> int:
+    """A material change is announced to every active account (transactional)."""
+    return await _queue_to_each(
+        Account.filter(status=AccountStatus.ACTIVE),
+        kind=MailKind.POLICY_NOTICE,
+        context={"policy_version_id": policy.id},
+    )
+
+
+async def send_testimonial_consent(testimonial: Testimonial) -> None:
+    await OutboundEmail.create(
+        kind=MailKind.TESTIMONIAL_CONSENT,
+        recipient_id=testimonial.author_id,
+        context={"testimonial_id": testimonial.id},
+        next_attempt_at=_now(),
+    )
+
+
+async def _queue_to_each(accounts: QuerySet[Account], **row: object) -> int:
+    """One outbox row per account of `accounts`, in batches: each batch its own
+    transaction, the event loop free in between, so 100,000 recipients hold neither
+    a transaction nor the loop for long."""
     queued, after_id = 0, 0
     while True:
         ids = (
-            await Account.filter(mail.consenting(purpose), id__gt=after_id)
+            await accounts.filter(id__gt=after_id)
             .order_by("id")
-            .limit(PROMOTION_BATCH)
+            .limit(MASS_MAIL_BATCH)
             .values_list("id", flat=True)
         )
         if not ids:
-            break
+            return queued
         now = _now()
         async with in_transaction():
             await OutboundEmail.bulk_create(
                 [
-                    OutboundEmail(
-                        kind=MailKind.PROMOTION,
-                        purpose=purpose,
-                        recipient_id=account_id,
-                        promotion_id=promotion.id,
-                        next_attempt_at=now,
-                    )
+                    OutboundEmail(recipient_id=account_id, next_attempt_at=now, **row)
                     for account_id in ids
                 ]
             )
         queued, after_id = queued + len(ids), ids[-1]
         await asyncio.sleep(0)
-    promotion.recipients = queued
-    await promotion.save(update_fields=["recipients"])
-    return queued
 
 
 async def send_referral(

@@ -23,7 +23,7 @@ from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from mailers.compose import as_bytes, compose
+from mailers.compose import MailObsolete, as_bytes, compose
 from models.outbox import MailKind, MailState, OutboundEmail
 from privacy import mail
 from settings import Settings
@@ -151,7 +151,10 @@ class Worker:
         reason = await mail.reason_not_to_deliver(row.recipient, row.purpose)
         if reason is not None:
             return await self._finish(row, MailState.DROPPED, reason)
-        composed = await compose(row, self.settings)
+        try:
+            composed = await compose(row, self.settings)
+        except MailObsolete as obsolete:
+            return await self._finish(row, MailState.DROPPED, str(obsolete))
         try:
             await _send(
                 smtp,

@@ -75,7 +75,8 @@ class ConsentEvent(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="consent_events", on_delete=fields.CASCADE
     )
-    purpose = fields.CharEnumField(Purpose, max_length=32)
+    # A Purpose, or a purpose a newer policy version introduced (see privacy/policy.py).
+    purpose = fields.CharField(max_length=32)
     granted = fields.BooleanField()
     source = fields.CharEnumField(ConsentSource, max_length=32)
     policy_version: fields.ForeignKeyRelation[PolicyVersion] = fields.ForeignKeyField(

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class AuditAction(StrEnum):
     CONTACT_READ = "CONTACT_READ"
+    TESTIMONIAL_REMOVED_BY_STAFF = "TESTIMONIAL_REMOVED_BY_STAFF"
 
 
 class AccessMethod(StrEnum):

@@ -14,7 +14,9 @@ from strawberry.dataloader import DataLoader
 from models.accounts import Account, ConsentEvent, PrivacyPreferences
 from models.api_keys import ApiKey
 from models.listings import Listing
+from models.policies import PolicyVersion
 from models.sharing import BookingInquiry, ContactGrant
+from models.testimonials import Testimonial
 from privacy import directory
 
 T = TypeVar("T")
@@ -83,6 +85,15 @@ async def _api_keys(keys: list[int]) -> list[list[ApiKey]]:
     return _many_each(keys, rows, lambda row: row.owner_id)
 
 
+async def _testimonials(keys: list[int]) -> list[list[Testimonial]]:
+    rows = await Testimonial.filter(author_id__in=keys).order_by("-id")
+    return _many_each(keys, rows, lambda row: row.author_id)
+
+
+async def _policy_versions(keys: list[int]) -> list[PolicyVersion | None]:
+    return _one_each(keys, await PolicyVersion.filter(id__in=keys), lambda row: row.id)
+
+
 def _loader(load_fn: Callable[[list[int]], Any]) -> Any:
     return field(default_factory=lambda: DataLoader(load_fn=load_fn))
 
@@ -98,3 +109,5 @@ class Loaders:
     inquiry: DataLoader[int, BookingInquiry | None] = _loader(_inquiries)
     grants_given: DataLoader[int, list[ContactGrant]] = _loader(_grants_given)
     api_keys: DataLoader[int, list[ApiKey]] = _loader(_api_keys)
+    testimonials: DataLoader[int, list[Testimonial]] = _loader(_testimonials)
+    policy_version: DataLoader[int, PolicyVersion | None] = _loader(_policy_versions)

@@ -7,6 +7,8 @@ from datetime import datetime
 from tortoise import fields
 from tortoise.models import Model
 
+INITIAL_PURPOSES = ("PROMOTIONAL_EMAILS", "PARTNER_PROMOTIONS", "CONTACT_SHARING", "TARGETED_ADS")
+
 
 class PolicyVersion(Model):
     id = fields.IntField(primary_key=True)
@@ -15,6 +17,13 @@ class PolicyVersion(Model):
     material_change = fields.BooleanField(default=False)
     announced_at = fields.DatetimeField()
     effective_at = fields.DatetimeField()
+    # The purposes this version asks consent for, space-separated. A purpose a later
+    # version introduces applies to nobody who has not consented under such a version.
+    purposes = fields.CharField(max_length=400, db_default=" ".join(INITIAL_PURPOSES))
+
+    @property
+    def purpose_names(self) -> frozenset[str]:
+        return frozenset(self.purposes.split())
 
     class Meta:
         table = "policy_version"

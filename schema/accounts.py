@@ -20,6 +20,7 @@ from schema.errors import (
 )
 from schema.listings import Listing
 from schema.sharing import ContactShare
+from schema.testimonials import Testimonial
 
 
 @strawberry.type
@@ -68,6 +69,7 @@ class Account:
     phone: str | None
     role: Role
     status: AccountStatus
+    policy_version_id: strawberry.Private[int]
 
     @classmethod
     def from_row(cls, row: rows.Account) -> Account:
@@ -78,6 +80,7 @@ class Account:
             phone=row.phone,
             role=row.role,
             status=row.status,
+            policy_version_id=row.policy_version_id,
         )
 
     @strawberry.field
@@ -101,6 +104,19 @@ class Account:
     async def contact_shares(self, info: Info) -> list[ContactShare]:
         grants = await info.context.loaders.grants_given.load(int(self.id))
         return [ContactShare.from_row(grant) for grant in grants]
+
+    @strawberry.field(description="My testimonials, whatever their status, newest first.")
+    async def testimonials(self, info: Info) -> list[Testimonial]:
+        rows = await info.context.loaders.testimonials.load(int(self.id))
+        return [Testimonial.from_row(row, row.published_name or self.name) for row in rows]
+
+    @strawberry.field(
+        description="The privacy policy version this account registered under: data collected "
+        "then is used as that version allows."
+    )
+    async def registered_under_policy(self, info: Info) -> str:
+        policy = await info.context.loaders.policy_version.load(self.policy_version_id)
+        return policy.version
 
     @strawberry.field(
         description="My API keys, live or revoked, newest first; never their secrets."

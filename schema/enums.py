@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models import accounts, api_keys, audit, outbox
+from models import accounts, api_keys, audit, outbox, testimonials
 from privacy import purposes
 
 Role = strawberry.enum(accounts.Role, name="Role")
@@ -22,3 +22,4 @@ AuditAction = strawberry.enum(audit.AuditAction, name="AuditAction")
 AccessMethod = strawberry.enum(audit.AccessMethod, name="AccessMethod")
 MailKind = strawberry.enum(outbox.MailKind, name="MailKind")
 MailState = strawberry.enum(outbox.MailState, name="MailState")
+TestimonialStatus = strawberry.enum(testimonials.TestimonialStatus, name="TestimonialStatus")

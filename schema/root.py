@@ -9,13 +9,17 @@ from resolvers import accounts as account_resolvers
 from resolvers import api_keys as api_key_resolvers
 from resolvers import listings as listing_resolvers
 from resolvers import mail as mail_resolvers
+from resolvers import policies as policy_resolvers
 from resolvers import sharing as sharing_resolvers
+from resolvers import testimonials as testimonial_resolvers
 from schema.accounts import Account
 from schema.error_codes import ErrorCodes
 from schema.errors import EXCEPTION_HANDLERS, Error
 from schema.listings import Listing, ListingConnection
 from schema.mail import OutboundEmailConnection
+from schema.policies import PolicyNotice, PrivacyPolicy
 from schema.sharing import AuditEventConnection, BookingInquiryConnection, SharedContactConnection
+from schema.testimonials import TestimonialConnection
 
 
 @strawberry.type
@@ -27,6 +31,11 @@ class Query:
     listings: ListingConnection = strawberry.field(resolver=listing_resolvers.listings)
     listing: Listing | None = strawberry.field(resolver=listing_resolvers.listing)
     categories: list[str] = strawberry.field(resolver=listing_resolvers.categories)
+    testimonials: TestimonialConnection = strawberry.field(
+        resolver=testimonial_resolvers.testimonials_page
+    )
+    privacy_policy: PrivacyPolicy = strawberry.field(resolver=policy_resolvers.privacy_policy)
+    policy_notices: list[PolicyNotice] = strawberry.field(resolver=policy_resolvers.policy_notices)
     shared_contacts: SharedContactConnection = strawberry.field(
         resolver=sharing_resolvers.shared_contacts
     )
@@ -66,6 +75,12 @@ class Mutation:
     send_promotion = strawberry.mutation(resolver=mail_resolvers.send_promotion)
     unsubscribe = strawberry.mutation(resolver=mail_resolvers.unsubscribe)
     send_referral = strawberry.mutation(resolver=mail_resolvers.send_referral)
+    submit_testimonial = strawberry.mutation(resolver=testimonial_resolvers.submit_testimonial)
+    respond_to_testimonial_consent = strawberry.mutation(
+        resolver=testimonial_resolvers.respond_to_testimonial_consent
+    )
+    remove_testimonial = strawberry.mutation(resolver=testimonial_resolvers.remove_testimonial)
+    publish_policy_version = strawberry.mutation(resolver=policy_resolvers.publish_policy_version)
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:

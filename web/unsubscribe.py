@@ -11,16 +11,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from errors import InvalidTokenError
-from mailers.compose import templates
 from privacy import unsubscribe as unsubscribing
 from settings import Settings
+from web.pages import html_page
 
 
 def _page(status_code: int = 200, **context: object) -> HTMLResponse:
-    html = templates.get_template("unsubscribe.html").render(
-        {"invalid": False, "done": False, "what": ""} | context
+    return html_page(
+        "unsubscribe.html", status_code, **({"invalid": False, "done": False, "what": ""} | context)
     )
-    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
 def unsubscribe_endpoint(settings: Settings):

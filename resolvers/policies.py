@@ -1,0 +1,31 @@
+"""The privacy policy in force, announced changes, and publishing one (staff)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from models.policies import policy_in_force
+from privacy import policy
+from schema.context import Info
+from schema.policies import PolicyNotice, PolicyResult, PolicyVersionInput, PrivacyPolicy
+
+
+async def privacy_policy() -> PrivacyPolicy:
+    return PrivacyPolicy.from_row(await policy_in_force(datetime.now(UTC)))
+
+
+async def policy_notices() -> list[PolicyNotice]:
+    return [PolicyNotice.from_row(row) for row in await policy.notices(datetime.now(UTC))]
+
+
+async def publish_policy_version(info: Info, input: PolicyVersionInput) -> PolicyResult:
+    """Staff only. A material change must take effect at least 30 days after it is
+    announced."""
+    info.context.viewer.require_staff()
+    row = await policy.publish(
+        version=input.version,
+        summary=input.summary,
+        material_change=input.material_change,
+        effective_at=input.effective_at,
+    )
+    return PolicyNotice.from_row(row)

@@ -1,0 +1,65 @@
+"""Testimonials: public once their author consented; the author's own view in `me`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from models.testimonials import Testimonial as TestimonialRow
+from schema.enums import TestimonialStatus
+from schema.errors import InvalidToken, NotAuthorized, NotFound, ValidationError
+from schema.pagination import Connection
+
+
+@strawberry.type
+class Testimonial:
+    id: strawberry.ID
+    quote: str
+    author_name: str = strawberry.field(
+        description="The customer's full name; published only with their consent."
+    )
+    event_type: str
+    city: str
+    state: str
+    status: TestimonialStatus
+
+    @classmethod
+    def from_row(cls, row: TestimonialRow, author_name: str) -> Testimonial:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            quote=row.quote,
+            author_name=author_name,
+            event_type=row.event_type,
+            city=row.city,
+            state=row.state,
+            status=row.status,
+        )
+
+    @classmethod
+    def published(cls, row: TestimonialRow) -> Testimonial:
+        """The public face: the name exactly as its author agreed to show it."""
+        return cls.from_row(row, row.published_name or "")
+
+
+TestimonialConnection = Connection[Testimonial]
+
+
+@strawberry.input
+class TestimonialInput:
+    quote: str
+    event_type: str
+    city: str
+    state: str
+
+
+@strawberry.input
+class TestimonialConsentInput:
+    token: str
+    approve: bool
+
+
+TestimonialResult = Annotated[
+    Testimonial | ValidationError | NotAuthorized | NotFound | InvalidToken,
+    strawberry.union("TestimonialResult"),
+]

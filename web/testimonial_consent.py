@@ -1,0 +1,44 @@
+"""/testimonials/consent/{token}: the link in the consent mail.
+
+GET shows what would be published and two buttons, changing nothing (link scanners
+fetch every URL in a mail); POST records the author's answer.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from errors import InvalidTokenError
+from privacy import testimonials
+from settings import Settings
+from web.pages import html_page
+
+
+def _page(status_code: int = 200, **context: object) -> HTMLResponse:
+    return html_page(
+        "testimonial_consent_page.html",
+        status_code,
+        **({"invalid": False, "status": None} | context),
+    )
+
+
+def testimonial_consent_endpoint(settings: Settings):
+    secret_key = settings.secret_key.get_secret_value()
+
+    async def endpoint(request: Request) -> HTMLResponse:
+        token = request.path_params["token"]
+        try:
+            if request.method == "POST":
+                form = await request.form()
+                decision = form.get("decision")
+                if decision not in {"approve", "decline"}:
+                    return _page(400)
+                testimonial = await testimonials.respond(secret_key, token, decision == "approve")
+                return _page(status=testimonial.status.value)
+            await testimonials.pending(secret_key, token)
+        except InvalidTokenError:
+            return _page(400, invalid=True)
+        return _page()
+
+    return endpoint
