@@ -11,6 +11,7 @@ from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 from tortoise.migrations.executor import MigrationExecutor
 
+from models import crypto
 from settings import Settings, get_settings
 
 MODEL_MODULES = [
@@ -22,6 +23,7 @@ MODEL_MODULES = [
     "models.audit",
     "models.outbox",
     "models.testimonials",
+    "models.retention",
 ]
 APP_LABEL = "models"
 
@@ -67,6 +69,7 @@ async def database(settings: Settings) -> AsyncIterator[TortoiseContext]:
     The global fallback lets requests, which run in other tasks than the lifespan,
     find the connection.
     """
+    crypto.configure(settings.fernet_keys())
     context = await Tortoise.init(
         config=tortoise_config(settings.database_url), _enable_global_fallback=True
     )

@@ -27,6 +27,8 @@ from schema.context import Context
 from schema.root import build_schema
 from settings import Settings, get_settings
 from web.auth import AuthenticationMiddleware
+from web.confirm_email import confirm_email_endpoint
+from web.request_log import RequestLogMiddleware
 from web.testimonial_consent import testimonial_consent_endpoint
 from web.unsubscribe import unsubscribe_endpoint
 
@@ -69,12 +71,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/unsubscribe/{token}", unsubscribe_endpoint(settings), methods=["GET", "POST"]),
             Route(
+                "/account/confirm-email/{token}",
+                confirm_email_endpoint(settings),
+                methods=["GET", "POST"],
+            ),
+            Route(
                 "/testimonials/consent/{token}",
                 testimonial_consent_endpoint(settings),
                 methods=["GET", "POST"],
             ),
         ],
-        middleware=[Middleware(AuthenticationMiddleware)],
+        # The log wraps authentication, so that it knows who made each request.
+        middleware=[Middleware(RequestLogMiddleware), Middleware(AuthenticationMiddleware)],
         lifespan=lifespan,
     )
 
@@ -136,6 +144,46 @@ async def _worker(settings: Settings, once: bool) -> None:
         await worker.run(stop)
 
 
+def _progress_bar(description: str):
+    """A progress bar on a terminal; nothing in cron or CI."""
+    from tqdm import tqdm
+
+    bar: tqdm | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=description, disable=not sys.stderr.isatty())
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return update
+
+
+async def _purge(settings: Settings) -> None:
+    from privacy.retention import purge
+
+    async with db.database(settings):
+        report = await purge(
+            retention_days=settings.retention_days,
+            log_retention_days=settings.log_retention_days,
+            progress=_progress_bar("erasing cancelled accounts"),
+        )
+    print(
+        f"purge: {report.erased} account(s) erased, {report.held} kept under a legal hold, "
+        f"{report.logs_deleted} request log entries deleted"
+    )
+
+
+async def _reencrypt(settings: Settings) -> None:
+    from models.crypto import reencrypt_all
+
+    async with db.database(settings):
+        count = await reencrypt_all(progress=_progress_bar("re-encrypting"))
+    print(f"reencrypt: {count} value(s) now encrypted with the first key of ENCRYPTION_KEYS")
+
+
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -161,6 +209,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser("seed-demo", help="add demo performers, listings and a customer")
     worker = commands.add_parser("worker", help="deliver queued mail over SMTP")
     worker.add_argument("--once", action="store_true", help="send what is due, then exit")
+    commands.add_parser(
+        "purge", help="erase cancelled accounts past RETENTION_DAYS and old request logs"
+    )
+    commands.add_parser("reencrypt", help="re-encrypt sensitive fields with the newest key")
     staff = commands.add_parser("create-staff", help="create a staff account")
     staff.add_argument("--email", required=True)
     staff.add_argument("--name", required=True)
@@ -183,6 +235,10 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_migrate(settings))
     elif args.command == "seed-demo":
         asyncio.run(_seed_demo(settings))
+    elif args.command == "purge":
+        asyncio.run(_purge(settings))
+    elif args.command == "reencrypt":
+        asyncio.run(_reencrypt(settings))
     elif args.command == "worker":
         asyncio.run(_worker(settings, args.once))
     elif args.command == "create-staff":

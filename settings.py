@@ -9,8 +9,11 @@ from __future__ import annotations
 import functools
 from typing import Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.crypto import keys_from_secret
 
 # Only good enough for a laptop: production refuses to start with it.
 DEVELOPMENT_SECRET_KEY = "backline-development-secret-key-not-for-production"  # noqa: S105
@@ -36,6 +39,16 @@ class Settings(BaseSettings):
     mail_batch_size: int = Field(default=50, ge=1, le=1000)
     worker_poll_seconds: float = Field(default=2.0, gt=0)
     referrals_per_day: int = Field(default=5, ge=0)
+    retention_days: int = Field(default=30, ge=0)
+    log_retention_days: int = Field(default=90, ge=1)
+    # Comma-separated Fernet keys; the first encrypts, all decrypt (key rotation).
+    encryption_keys: SecretStr | None = Field(default=None, validate_default=True)
+
+    def fernet_keys(self) -> list[str]:
+        if self.encryption_keys is None:
+            return keys_from_secret(self.secret_key.get_secret_value())
+        return [key.strip() for key in self.encryption_keys.get_secret_value().split(",")]
+
     session_days: int = Field(default=30, ge=1, le=365)
     max_page_size: int = Field(default=100, ge=1, le=1000)
 
@@ -48,6 +61,22 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str) -> str:
         if not value.startswith(SUPPORTED_DATABASE_SCHEMES):
             raise ValueError(f"must start with one of {', '.join(SUPPORTED_DATABASE_SCHEMES)}")
+        return value
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _valid_fernet_keys(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("app_env") == "production":
+                raise ValueError(
+                    "must be set (comma-separated Fernet keys) when APP_ENV=production"
+                )
+            return None
+        for key in value.get_secret_value().split(","):
+            try:
+                Fernet(key.strip())
+            except ValueError:
+                raise ValueError("each key must be a Fernet key (Fernet.generate_key())") from None
         return value
 
     @field_validator("public_url")

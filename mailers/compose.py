@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from models import profiles
 from models.outbox import MailKind, OutboundEmail
 from models.policies import PolicyVersion
 from models.sharing import BookingInquiry
@@ -69,7 +70,8 @@ async def compose(row: OutboundEmail, settings: Settings) -> Composed:
         subject = f"{row.sender.name} thinks you'd like Backline"
         context = {"friend_name": row.to_name, "sender_name": row.sender.name}
     else:
-        to_address = recipient.email
+        # A confirmation of a new address goes to that address.
+        to_address = row.to_address or recipient.email
         to = formataddr((recipient.name, to_address), charset="utf-8")
         context = {"name": recipient.name}
     if row.kind == MailKind.WELCOME:
@@ -113,6 +115,15 @@ async def compose(row: OutboundEmail, settings: Settings) -> Composed:
             "state": testimonial.state,
             "expires": testimonial.consent_expires_at.strftime("%d %B %Y"),
             "consent_url": f"{settings.public_url}/testimonials/consent/{token}",
+        }
+    elif row.kind == MailKind.EMAIL_CHANGE:
+        if recipient.pending_email != row.to_address or not recipient.pending_email_nonce:
+            raise MailObsolete("a newer change of address replaced this one")
+        token = profiles.email_change_token(settings.secret_key.get_secret_value(), recipient)
+        subject = "Confirm your new email address"
+        context |= {
+            "new_email": row.to_address,
+            "confirm_url": f"{settings.public_url}/account/confirm-email/{token}",
         }
     elif row.kind == MailKind.POLICY_NOTICE:
         policy = await PolicyVersion.get(id=row.context["policy_version_id"])

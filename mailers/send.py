@@ -74,6 +74,16 @@ async def send_policy_notice(policy: PolicyVersion) -> int:
     )
 
 
+async def send_email_change(account: Account) -> None:
+    """The confirmation link goes to the new address, to prove it is theirs."""
+    await OutboundEmail.create(
+        kind=MailKind.EMAIL_CHANGE,
+        recipient_id=account.id,
+        to_address=account.pending_email,
+        next_attempt_at=_now(),
+    )
+
+
 async def send_testimonial_consent(testimonial: Testimonial) -> None:
     await OutboundEmail.create(
         kind=MailKind.TESTIMONIAL_CONSENT,

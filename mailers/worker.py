@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 
 from mailers.compose import MailObsolete, as_bytes, compose
 from models.outbox import MailKind, MailState, OutboundEmail
-from privacy import mail
+from privacy import mail, retention
 from settings import Settings
 
 log = logging.getLogger("backline.mail")
@@ -204,7 +204,7 @@ class Worker:
             changes |= {"to_address": None, "to_name": None, "context": {}}
         await OutboundEmail.filter(id=row.id).update(**changes)
         if row.kind == MailKind.REFERRAL:
-            await _checkpoint_sqlite()
+            await retention.reclaim_space()
         return Tally(
             sent=int(state == MailState.SENT),
             failed=int(state == MailState.FAILED),
@@ -227,11 +227,3 @@ async def _send(smtp: aiosmtplib.SMTP, sender: str, recipient: str, message: byt
 def _classify(code: int, message: str) -> Exception:
     text = f"{code} {message}".strip()
     return PermanentFailure(text) if 500 <= code < 600 else TemporaryFailure(text)
-
-
-async def _checkpoint_sqlite() -> None:
-    """Erased means gone from disk: move the WAL into the database file (where
-    secure_delete has overwritten the old values) and truncate it."""
-    connection = connections.get("default")
-    if connection.capabilities.dialect == "sqlite":
-        await connection.execute_script("PRAGMA wal_checkpoint(TRUNCATE)")

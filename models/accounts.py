@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from models.crypto import EncryptedTextField
 from privacy.purposes import ConsentSource, Purpose
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ class Account(Model):
     # Stored lower-cased, so uniqueness holds whatever case a person types.
     email = fields.CharField(max_length=320, unique=True)
     password_hash = fields.CharField(max_length=200)
-    phone = fields.CharField(max_length=40, null=True)
+    phone = EncryptedTextField(null=True)
     role = fields.CharEnumField(Role, max_length=16)
     status = fields.CharEnumField(AccountStatus, max_length=16, default=AccountStatus.ACTIVE)
     # The policy this account registered under governs the data collected then.
@@ -40,6 +41,10 @@ class Account(Model):
     )
     created_at = fields.DatetimeField(auto_now_add=True)
     cancelled_at = fields.DatetimeField(null=True)
+    # A new address waits here until a link sent to it confirms it.
+    pending_email = fields.CharField(max_length=320, null=True)
+    pending_email_nonce = fields.CharField(max_length=32, null=True)
+    pending_email_expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "account"

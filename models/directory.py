@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.transactions import in_transaction
+
 from errors import InvalidInput, NotFoundError
 from models import validation
 from models.accounts import Account
+from models.audit import AuditAction, AuditEvent
 from models.listings import CATEGORIES, Listing
 from models.pagination import Page, keyset_page
 from privacy import directory
@@ -92,7 +95,16 @@ async def update_listing(account: Account, listing_id: str, fields: ListingField
 async def remove_from_directory(account: Account, listing_id: str) -> Listing:
     listing, visible = await _listing_for_change(listing_id)
     directory.ensure_may_remove(account, listing, visible=visible)
-    return await _set_in_directory(listing, False)
+    async with in_transaction():
+        if listing.owner_id != account.id:
+            # Staff acting on a "Removal From Directory" request: the log says who.
+            await AuditEvent.create(
+                action=AuditAction.LISTING_REMOVED_BY_STAFF,
+                actor_id=account.id,
+                subject_id=listing.owner_id,
+                detail={"listing_id": listing.id},
+            )
+        return await _set_in_directory(listing, False)
 
 
 async def restore_to_directory(account: Account, listing_id: str) -> Listing:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from tortoise.exceptions import IntegrityError
+import secrets
+from datetime import UTC, datetime, timedelta
 
-from errors import EmailTakenError, InvalidInput
-from models import validation
-from models.accounts import Account
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from errors import EmailTakenError, InvalidInput, InvalidTokenError
+from mailers.send import send_email_change
+from models import tokens, validation
+from models.accounts import Account, AccountStatus
 from models.auth import email_is_taken
 
 UNCHANGED = object()
+EMAIL_CONFIRMATION_TIME = timedelta(days=2)
 
 
 async def update_profile(
@@ -25,19 +31,64 @@ async def update_profile(
         if name is None:
             raise InvalidInput("name", "This cannot be empty.")
         changes["name"] = validation.text(name, "name", max_length=200)
+    new_email = None
     if email is not UNCHANGED:
         if email is None:
             raise InvalidInput("email", "This cannot be empty.")
-        changes["email"] = validation.email(email)
-        if await email_is_taken(changes["email"], except_account_id=account.id):
+        new_email = validation.email(email)
+        if new_email == account.email:
+            new_email = None
+        elif await email_is_taken(new_email, except_account_id=account.id):
             raise EmailTakenError()
     if phone is not UNCHANGED:
         changes["phone"] = validation.phone(phone)
+    if new_email is not None:
+        # Takes effect only when a link sent to the new address confirms it.
+        changes |= {
+            "pending_email": new_email,
+            "pending_email_nonce": secrets.token_hex(16),
+            "pending_email_expires_at": datetime.now(UTC) + EMAIL_CONFIRMATION_TIME,
+        }
     if not changes:
         return account
-    account.update_from_dict(changes)
-    try:
+    async with in_transaction():
+        account.update_from_dict(changes)
         await account.save(update_fields=list(changes))
-    except IntegrityError:
-        raise EmailTakenError() from None
+        if new_email is not None:
+            await send_email_change(account)
+    return account
+
+
+def email_change_token(secret_key: str, account: Account) -> str:
+    return tokens.sign(secret_key, "email-change", [account.id, account.pending_email_nonce])
+
+
+async def confirm_email_change(secret_key: str, token: str) -> Account:
+    """Applies the address a confirmation link was sent to; the link works once."""
+    account_id, nonce = tokens.unsign(secret_key, "email-change", token, 2)
+    if not isinstance(account_id, int) or not isinstance(nonce, str):
+        raise InvalidTokenError()
+    async with in_transaction():
+        account = await Account.get_or_none(
+            id=account_id,
+            status=AccountStatus.ACTIVE,
+            pending_email_nonce=nonce,
+            pending_email_expires_at__gt=datetime.now(UTC),
+        )
+        if account is None or account.pending_email is None:
+            raise InvalidTokenError()
+        if await email_is_taken(account.pending_email, except_account_id=account.id):
+            raise EmailTakenError()
+        account.update_from_dict(
+            {
+                "email": account.pending_email,
+                "pending_email": None,
+                "pending_email_nonce": None,
+                "pending_email_expires_at": None,
+            }
+        )
+        try:
+            await account.save()
+        except IntegrityError:
+            raise EmailTakenError() from None
     return account

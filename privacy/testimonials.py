@@ -8,24 +8,20 @@ only, until it expires. Nothing (staff included) publishes a testimonial otherwi
 
 from __future__ import annotations
 
-import functools
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from tortoise.transactions import in_transaction
 
 from errors import InvalidTokenError, NotAuthorizedError, NotFoundError
 from mailers.send import send_testimonial_consent
-from models import validation
+from models import tokens, validation
 from models.accounts import Account, Role
 from models.audit import AuditAction, AuditEvent
 from models.testimonials import Testimonial, TestimonialStatus
 
 CONSENT_DAYS = 30
-SALT = "backline.testimonial-consent"
-MAX_TOKEN_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -44,13 +40,10 @@ class TestimonialFields:
         }
 
 
-@functools.lru_cache(maxsize=4)
-def _serializer(secret_key: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret_key, salt=SALT)
-
-
 def consent_token(secret_key: str, testimonial: Testimonial) -> str:
-    return _serializer(secret_key).dumps([testimonial.id, testimonial.consent_nonce])
+    return tokens.sign(
+        secret_key, "testimonial-consent", [testimonial.id, testimonial.consent_nonce]
+    )
 
 
 async def submit(author: Account, fields: TestimonialFields) -> Testimonial:
@@ -71,12 +64,9 @@ async def submit(author: Account, fields: TestimonialFields) -> Testimonial:
 async def pending(secret_key: str, token: str) -> Testimonial:
     """The testimonial a consent token still opens. A forged, reused or expired token,
     or one for another testimonial, is InvalidToken."""
-    if len(token) > MAX_TOKEN_LENGTH:
+    testimonial_id, nonce = tokens.unsign(secret_key, "testimonial-consent", token, 2)
+    if not isinstance(testimonial_id, int) or not isinstance(nonce, str):
         raise InvalidTokenError()
-    try:
-        testimonial_id, nonce = _serializer(secret_key).loads(token)
-    except (BadSignature, ValueError, TypeError):
-        raise InvalidTokenError() from None
     testimonial = await Testimonial.get_or_none(
         id=testimonial_id,
         consent_nonce=nonce,

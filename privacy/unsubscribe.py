@@ -3,40 +3,28 @@ the account and the purpose the mail was sent under, and works without a session
 
 from __future__ import annotations
 
-import functools
-
-from itsdangerous import BadSignature, URLSafeSerializer
-
 from errors import InvalidTokenError
+from models import tokens
 from models.accounts import Account
 from privacy import consent
 from privacy.purposes import ConsentSource, Purpose
 
-SALT = "backline.unsubscribe"
-MAX_TOKEN_LENGTH = 300
 DESCRIPTIONS = {
     Purpose.PROMOTIONAL_EMAILS: "promotional mail from Backline",
     Purpose.PARTNER_PROMOTIONS: "promotions on behalf of our partners",
 }
 
 
-@functools.lru_cache(maxsize=4)
-def _serializer(secret_key: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret_key, salt=SALT)
-
-
 def make_token(secret_key: str, account_id: int, purpose: Purpose) -> str:
-    return _serializer(secret_key).dumps([account_id, purpose.value])
+    return tokens.sign(secret_key, "unsubscribe", [account_id, purpose.value])
 
 
 def read_token(secret_key: str, token: str) -> tuple[int, Purpose]:
     """The account and purpose a token names; InvalidToken if forged or garbled."""
-    if len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidTokenError()
+    account_id, purpose = tokens.unsign(secret_key, "unsubscribe", token, 2)
     try:
-        account_id, purpose = _serializer(secret_key).loads(token)
         return int(account_id), Purpose(purpose)
-    except (BadSignature, ValueError, TypeError):
+    except (ValueError, TypeError):
         raise InvalidTokenError() from None
 
 

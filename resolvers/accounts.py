@@ -66,15 +66,20 @@ async def update_profile(info: Info, input: UpdateProfileInput) -> UpdateProfile
     return Account.from_row(await profiles.update_profile(account, **changes))
 
 
+def choices_given(input: PrivacyPreferencesInput) -> dict[Purpose, bool]:
+    """Only the purposes the input names (a partial update)."""
+    return {
+        purpose: answer.value
+        for purpose in Purpose
+        if isinstance(answer := getattr(input, purpose.preference_field), Some)
+    }
+
+
 async def update_privacy_preferences(
     info: Info, input: PrivacyPreferencesInput
 ) -> PrivacyPreferencesResult:
     viewer = info.context.viewer
     account = viewer.require_account()
-    choices = {
-        purpose: answer.value
-        for purpose in Purpose
-        if isinstance(answer := getattr(input, purpose.preference_field), Some)
-    }
+    choices = choices_given(input)
     preferences = await consent.record_choices(account, choices, ConsentSource.SETTINGS, viewer.ip)
     return PrivacyPreferences.from_row(preferences)

@@ -67,6 +67,9 @@ class Account:
     name: str
     email: str
     phone: str | None
+    pending_email: str | None = strawberry.field(
+        description="A new address waiting for confirmation by the link sent to it."
+    )
     role: Role
     status: AccountStatus
     policy_version_id: strawberry.Private[int]
@@ -78,6 +81,7 @@ class Account:
             name=row.name,
             email=row.email,
             phone=row.phone,
+            pending_email=row.pending_email,
             role=row.role,
             status=row.status,
             policy_version_id=row.policy_version_id,

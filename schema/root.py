@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import accounts as account_resolvers
@@ -10,6 +11,7 @@ from resolvers import api_keys as api_key_resolvers
 from resolvers import listings as listing_resolvers
 from resolvers import mail as mail_resolvers
 from resolvers import policies as policy_resolvers
+from resolvers import rights as rights_resolvers
 from resolvers import sharing as sharing_resolvers
 from resolvers import testimonials as testimonial_resolvers
 from schema.accounts import Account
@@ -17,7 +19,9 @@ from schema.error_codes import ErrorCodes
 from schema.errors import EXCEPTION_HANDLERS, Error
 from schema.listings import Listing, ListingConnection
 from schema.mail import OutboundEmailConnection
+from schema.operation_name import OperationNameForLog
 from schema.policies import PolicyNotice, PrivacyPolicy
+from schema.rights import LegalHold
 from schema.sharing import AuditEventConnection, BookingInquiryConnection, SharedContactConnection
 from schema.testimonials import TestimonialConnection
 
@@ -36,6 +40,8 @@ class Query:
     )
     privacy_policy: PrivacyPolicy = strawberry.field(resolver=policy_resolvers.privacy_policy)
     policy_notices: list[PolicyNotice] = strawberry.field(resolver=policy_resolvers.policy_notices)
+    my_data_export: JSON = strawberry.field(resolver=rights_resolvers.my_data_export)
+    legal_holds: list[LegalHold] = strawberry.field(resolver=rights_resolvers.legal_holds)
     shared_contacts: SharedContactConnection = strawberry.field(
         resolver=sharing_resolvers.shared_contacts
     )
@@ -81,6 +87,17 @@ class Mutation:
     )
     remove_testimonial = strawberry.mutation(resolver=testimonial_resolvers.remove_testimonial)
     publish_policy_version = strawberry.mutation(resolver=policy_resolvers.publish_policy_version)
+    cancel_account = strawberry.mutation(resolver=rights_resolvers.cancel_account)
+    confirm_email_change = strawberry.mutation(resolver=rights_resolvers.confirm_email_change)
+    cancel_account_on_request = strawberry.mutation(
+        resolver=rights_resolvers.cancel_account_on_request
+    )
+    update_privacy_preferences_on_request = strawberry.mutation(
+        resolver=rights_resolvers.update_privacy_preferences_on_request
+    )
+    place_legal_hold = strawberry.mutation(resolver=rights_resolvers.place_legal_hold)
+    lift_legal_hold = strawberry.mutation(resolver=rights_resolvers.lift_legal_hold)
+    record_legal_disclosure = strawberry.mutation(resolver=rights_resolvers.record_legal_disclosure)
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
@@ -88,7 +105,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[Error],
-        extensions=[ErrorCodes],
+        extensions=[ErrorCodes, OperationNameForLog],
         exception_handlers=EXCEPTION_HANDLERS,
         config=StrawberryConfig(disable_field_suggestions=production),
     )

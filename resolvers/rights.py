@@ -1,0 +1,112 @@
+"""Data rights: export, cancellation, confirming a new address; staff requests."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.scalars import JSON
+
+from models import profiles
+from models.directory import parse_id
+from models.retention import LegalHold as LegalHoldRow
+from privacy import requests, rights
+from resolvers.accounts import choices_given
+from schema.accounts import Account, PrivacyPreferences
+from schema.context import Info
+from schema.rights import (
+    AccountCancelled,
+    CancelAccountResult,
+    ConfirmEmailResult,
+    LegalDisclosureInput,
+    LegalDisclosureResult,
+    LegalHold,
+    LegalHoldInput,
+    LegalHoldResult,
+    StaffCancelResult,
+    StaffPreferencesInput,
+    StaffPreferencesResult,
+)
+from schema.sharing import AuditEvent
+
+
+async def my_data_export(info: Info) -> JSON:
+    """Everything stored about the caller, as one JSON document (right of access)."""
+    viewer = info.context.viewer
+    if viewer.is_anonymous:
+        return {}
+    account = viewer.require_account()
+    return await rights.export(account.id)
+
+
+async def cancel_account(info: Info) -> CancelAccountResult:
+    viewer = info.context.viewer
+    account = viewer.require_account()
+    cancelled_at, purge_after = await rights.cancel(
+        account, ip=viewer.ip, retention_days=info.context.settings.retention_days
+    )
+    return AccountCancelled(cancelled_at=cancelled_at, purge_after=purge_after)
+
+
+async def confirm_email_change(info: Info, token: str) -> ConfirmEmailResult:
+    """Applies a new email address from the link sent to it."""
+    secret = info.context.settings.secret_key.get_secret_value()
+    return Account.from_row(await profiles.confirm_email_change(secret, token))
+
+
+async def cancel_account_on_request(info: Info, account_id: strawberry.ID) -> StaffCancelResult:
+    """Staff only: cancels an account at its owner's request by email or phone."""
+    viewer = info.context.viewer
+    staff = viewer.require_staff()
+    account = await requests.person(parse_id(account_id))
+    cancelled_at, purge_after = await rights.cancel(
+        account, ip=viewer.ip, retention_days=info.context.settings.retention_days, staff=staff
+    )
+    return AccountCancelled(cancelled_at=cancelled_at, purge_after=purge_after)
+
+
+async def update_privacy_preferences_on_request(
+    info: Info, input: StaffPreferencesInput
+) -> StaffPreferencesResult:
+    """Staff only: records a person's choice given by email or phone (source
+    STAFF_REQUEST)."""
+    viewer = info.context.viewer
+    staff = viewer.require_staff()
+    account = await requests.person(parse_id(input.account_id))
+    preferences = await requests.change_choices(
+        staff, account, choices_given(input.choices), viewer.ip
+    )
+    return PrivacyPreferences.from_row(preferences)
+
+
+async def place_legal_hold(info: Info, input: LegalHoldInput) -> LegalHoldResult:
+    staff = info.context.viewer.require_staff()
+    account = await requests.person(parse_id(input.account_id))
+    return LegalHold.from_row(
+        await requests.place_hold(staff, account, input.reason, input.ends_at)
+    )
+
+
+async def lift_legal_hold(info: Info, id: strawberry.ID) -> LegalHoldResult:
+    staff = info.context.viewer.require_staff()
+    return LegalHold.from_row(await requests.lift_hold(staff, parse_id(id)))
+
+
+async def record_legal_disclosure(info: Info, input: LegalDisclosureInput) -> LegalDisclosureResult:
+    """Staff only: records a disclosure the law required (kept in the audit log)."""
+    staff = info.context.viewer.require_staff()
+    account = await requests.person(parse_id(input.account_id))
+    event = await requests.record_disclosure(
+        staff,
+        account,
+        authority=input.authority,
+        legal_reference=input.legal_reference,
+        data_disclosed=list(input.data_disclosed),
+    )
+    await event.fetch_related("actor")
+    return AuditEvent.from_row(event)
+
+
+async def legal_holds(info: Info, account_id: strawberry.ID) -> list[LegalHold]:
+    """Staff only: every hold placed on an account, newest first."""
+    info.context.viewer.require_staff()
+    rows = await LegalHoldRow.filter(account_id=parse_id(account_id) or 0).order_by("-id")
+    return [LegalHold.from_row(row) for row in rows]

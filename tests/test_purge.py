@@ -1,0 +1,107 @@
+"""Retention: a cancelled account is erased RETENTION_DAYS later unless a legal hold
+stands; request logs go after LOG_RETENTION_DAYS; purging twice changes nothing more."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from models.accounts import Account, AccountStatus
+from models.audit import AuditAction, AuditEvent
+from models.retention import LegalHold, RequestLog
+from privacy import retention
+from privacy.purposes import Purpose
+from tests import factories
+from tests.conftest import POSTGRES_URL
+from tests.test_referrals import every_stored_value
+
+SHARING = (Purpose.CONTACT_SHARING,)
+
+
+async def cancelled(person, days_ago: float) -> None:
+    await Account.filter(id=person.account.id).update(
+        status=AccountStatus.CANCELLED,
+        cancelled_at=datetime.now(UTC) - timedelta(days=days_ago),
+    )
+
+
+async def purge(settings):
+    return await retention.purge(
+        retention_days=settings.retention_days, log_retention_days=settings.log_retention_days
+    )
+
+
+async def test_a_cancelled_account_past_retention_is_erased_everywhere(api, settings):
+    # given someone with data in many tables, who cancelled long ago
+    ada = await factories.customer(
+        name="Ada Quimby", email="ada.quimby@example.com", granted=SHARING, phone="+1 512 555 0199"
+    )
+    band = await factories.performer(granted=SHARING)
+    await factories.inquiry(ada, await factories.listing(band))
+    await api.data("{ sharedContacts { edges { node { name } } } }", token=band.token)
+    await cancelled(ada, settings.retention_days + 1)
+    # when
+    report = await purge(settings)
+    # then nothing identifies her any more
+    assert report.erased == 1
+    stored = await every_stored_value()
+    assert "quimby" not in stored and "555 0199" not in stored
+    # and what must stay for legal reasons stays without her identity
+    read = await AuditEvent.get(action=AuditAction.CONTACT_READ)
+    assert read.subject_id is None and read.actor_id == band.account.id
+    assert await AuditEvent.filter(action=AuditAction.ACCOUNT_ERASED).count() == 1
+    # and a second run erases nothing more
+    assert (await purge(settings)).erased == 0
+
+
+async def test_a_recent_cancellation_is_kept_until_retention_ends(settings):
+    ada = await factories.customer()
+    await cancelled(ada, settings.retention_days - 1)
+    assert (await purge(settings)).erased == 0
+    assert await Account.exists(id=ada.account.id)
+
+
+async def test_a_legal_hold_keeps_an_account_until_it_is_lifted_or_ends(settings):
+    ada = await factories.customer()
+    clerk = await factories.staff()
+    await cancelled(ada, settings.retention_days + 10)
+    hold = await LegalHold.create(
+        account_id=ada.account.id, reason="Court order 12", placed_by_id=clerk.account.id
+    )
+    report = await purge(settings)
+    assert (report.erased, report.held) == (0, 1)
+    await LegalHold.filter(id=hold.id).update(ends_at=datetime.now(UTC) - timedelta(seconds=1))
+    assert (await purge(settings)).erased == 1
+    assert not await Account.exists(id=ada.account.id)
+
+
+async def test_request_logs_older_than_their_retention_are_deleted(api, settings):
+    await api.data("{ categories }")
+    await api.data("{ categories }")
+    old, recent = await RequestLog.all().order_by("id")
+    await RequestLog.filter(id=old.id).update(
+        occurred_at=datetime.now(UTC) - timedelta(days=settings.log_retention_days + 1)
+    )
+    report = await purge(settings)
+    assert report.logs_deleted == 1
+    assert [row.id for row in await RequestLog.all()] == [recent.id]
+
+
+def test_the_purge_command_is_quiet_and_repeatable(tmp_path):
+    if POSTGRES_URL:
+        return  # the command is the same on both; its own database here is SQLite
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["DATABASE_URL"] = f"sqlite://{tmp_path / 'purge.sqlite3'}"
+    run = [sys.executable, str(root / "main.py")]
+    subprocess.run([*run, "migrate"], env=env, check=True, capture_output=True, timeout=120)
+    for _ in range(2):
+        result = subprocess.run(
+            [*run, "purge"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("purge: 0 account(s) erased")
+        assert result.stderr == ""
