@@ -16,44 +16,44 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 import db
 from errors import DomainError
-from schema.context import Context
-from schema.root import build_schema
 from settings import Settings, get_settings
 from web.auth import AuthenticationMiddleware
 from web.confirm_email import confirm_email_endpoint
+from web.graphql_view import GraphQLView
+from web.rate_limits import RateLimits
 from web.request_log import RequestLogMiddleware
+from web.security_headers import SecurityHeadersMiddleware
 from web.testimonial_consent import testimonial_consent_endpoint
 from web.unsubscribe import unsubscribe_endpoint
 
 
-class BacklineGraphQL(GraphQL[Context, None]):
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(
-            build_schema(production=settings.is_production),
-            graphql_ide=None if settings.is_production else "graphiql",
-            allow_queries_via_get=True,
-            multipart_uploads_enabled=False,
-        )
-        self.settings = settings
-
-    async def get_context(self, request: Request, response: Response | None) -> Context:
-        return Context(
-            request=request,
-            response=response,
-            viewer=request.state.viewer,
-            settings=self.settings,
-        )
-
-
 async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
+
+
+def middleware(settings: Settings) -> list[Middleware]:
+    stack = [Middleware(SecurityHeadersMiddleware, production=settings.is_production)]
+    origins = [origin.strip() for origin in settings.allowed_origins.split(",") if origin.strip()]
+    if origins:
+        # Off unless ALLOWED_ORIGINS names who may call from a browser.
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        )
+    # The log wraps authentication, so that it knows who made each request.
+    return [*stack, Middleware(RequestLogMiddleware), Middleware(AuthenticationMiddleware)]
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -64,12 +64,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with db.database(settings):
             yield
 
-    graphql = BacklineGraphQL(settings)
+    rate_limits = RateLimits(settings)
+    graphql = GraphQLView(settings, rate_limits)
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
-            Route("/unsubscribe/{token}", unsubscribe_endpoint(settings), methods=["GET", "POST"]),
+            Route(
+                "/unsubscribe/{token}",
+                unsubscribe_endpoint(settings, rate_limits),
+                methods=["GET", "POST"],
+            ),
             Route(
                 "/account/confirm-email/{token}",
                 confirm_email_endpoint(settings),
@@ -81,8 +86,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 methods=["GET", "POST"],
             ),
         ],
-        # The log wraps authentication, so that it knows who made each request.
-        middleware=[Middleware(RequestLogMiddleware), Middleware(AuthenticationMiddleware)],
+        middleware=middleware(settings),
         lifespan=lifespan,
     )
 

@@ -10,6 +10,7 @@ import functools
 from typing import Literal
 
 from cryptography.fernet import Fernet
+from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -51,6 +52,42 @@ class Settings(BaseSettings):
 
     session_days: int = Field(default=30, ge=1, le=365)
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    max_query_depth: int = Field(default=10, ge=2, le=100)
+    max_aliases: int = Field(default=30, ge=1, le=1000)
+    max_tokens: int = Field(default=2000, ge=100, le=100_000)
+    max_directives: int = Field(default=20, ge=0, le=1000)
+    allowed_origins: str = ""
+    redis_url: str | None = None
+    rate_limit_key_prefix: str = "backline"
+    rate_limit_login_per_ip: str = "30/minute;300/hour"
+    rate_limit_login_failures: str = "5/minute;20/hour"
+    rate_limit_register_per_ip: str = "10/hour"
+    rate_limit_referral_per_ip: str = "20/day"
+    rate_limit_unsubscribe_per_ip: str = "30/minute"
+    rate_limit_unsubscribe_per_account: str = "10/minute"
+
+    @field_validator(
+        "rate_limit_login_per_ip",
+        "rate_limit_login_failures",
+        "rate_limit_register_per_ip",
+        "rate_limit_referral_per_ip",
+        "rate_limit_unsubscribe_per_ip",
+        "rate_limit_unsubscribe_per_account",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError('must look like "5/minute;20/hour"') from None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("must start with redis:// or rediss://")
+        return value or None
 
     @property
     def is_production(self) -> bool:

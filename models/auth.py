@@ -103,7 +103,13 @@ async def create_staff(*, name: str, email: str, password: str) -> Account:
 
 
 async def login(*, email: str, password: str, session_days: int) -> tuple[Account, str]:
-    account = await Account.get_or_none(email=email.strip().lower(), status=AccountStatus.ACTIVE)
+    address = email.strip().lower()
+    # An address longer than any stored one matches nobody (and is not sent to the DB).
+    account = (
+        await Account.get_or_none(email=address, status=AccountStatus.ACTIVE)
+        if len(address) <= validation.MAX_EMAIL_LENGTH
+        else None
+    )
     stored_hash = account.password_hash if account else _UNKNOWN_ACCOUNT_HASH
     try:
         _hasher.verify(stored_hash, password[: validation.MAX_PASSWORD_LENGTH + 1])

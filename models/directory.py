@@ -11,10 +11,11 @@ from models import validation
 from models.accounts import Account
 from models.audit import AuditAction, AuditEvent
 from models.listings import CATEGORIES, Listing
-from models.pagination import Page, keyset_page
+from models.pagination import Page, empty_page, keyset_page
 from privacy import directory
 
 LISTING_CURSOR = "listing"
+MAX_PLACE_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,8 @@ class ListingFields:
         return {
             "title": validation.text(self.title, "title", max_length=120),
             "category": self.category,
-            "city": validation.text(self.city, "city", max_length=100),
-            "state": validation.text(self.state, "state", max_length=100),
+            "city": validation.text(self.city, "city", max_length=MAX_PLACE_LENGTH),
+            "state": validation.text(self.state, "state", max_length=MAX_PLACE_LENGTH),
             "description": validation.text(
                 self.description, "description", max_length=5000, required=False
             ),
@@ -53,6 +54,12 @@ async def directory_page(
     after: str | None,
     maximum: int,
 ) -> Page[Listing]:
+    unmatchable = (category and category not in CATEGORIES) or any(
+        len(value) > MAX_PLACE_LENGTH for value in (city or "", state or "")
+    )
+    if unmatchable:
+        # No listing can match; nothing is asked of the database.
+        return empty_page(kind=LISTING_CURSOR, first=first, after=after, maximum=maximum)
     query = Listing.filter(directory.publicly_visible())
     if category:
         query = query.filter(category=category)

@@ -11,6 +11,7 @@ from errors import InvalidInput
 MIN_PASSWORD_LENGTH = 10
 # Argon2 hashes whatever it is given; a cap keeps a megabyte "password" from costing CPU.
 MAX_PASSWORD_LENGTH = 256
+MAX_EMAIL_LENGTH = 320
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
 
 
@@ -27,7 +28,7 @@ def text(value: str, field: str, *, max_length: int, required: bool = True) -> s
 
 def email(value: str, field: str = "email") -> str:
     """Normalised (lower-cased) so that one address can own only one account."""
-    if len(value) > 320:
+    if len(value) > MAX_EMAIL_LENGTH:
         raise InvalidInput(field, "This is not a valid email address.")
     try:
         result = validate_email(value.strip(), check_deliverability=False)

@@ -28,6 +28,14 @@ def read_token(secret_key: str, token: str) -> tuple[int, Purpose]:
         raise InvalidTokenError() from None
 
 
+def account_named(secret_key: str, token: str) -> int | None:
+    """The account a genuine token names, or None (for counting attempts per account)."""
+    try:
+        return read_token(secret_key, token)[0]
+    except InvalidTokenError:
+        return None
+
+
 def describe(purpose: Purpose) -> str:
     return DESCRIPTIONS.get(purpose, purpose.value.lower().replace("_", " "))
 

@@ -30,6 +30,15 @@ class Viewer:
             raise NotAuthorizedError("Sign in first.")
         return self.account
 
+    @property
+    def is_staff(self) -> bool:
+        """Signed in, through a session (never a key), as staff."""
+        return (
+            self.account is not None
+            and self.session_id is not None
+            and self.account.role == Role.STAFF
+        )
+
     def require_staff(self) -> Account:
         account = self.require_account()
         if account.role != Role.STAFF:

@@ -29,6 +29,7 @@ async def me(info: Info) -> Account | None:
 
 
 async def register(info: Info, input: RegisterInput) -> RegisterResult:
+    await info.context.rate_limits.register(info.context.viewer.ip)
     choices = input.consents
     account, token = await auth.register(
         name=input.name,
@@ -48,9 +49,10 @@ async def register(info: Info, input: RegisterInput) -> RegisterResult:
 
 
 async def login(info: Info, email: str, password: str) -> LoginResult:
-    account, token = await auth.login(
-        email=email, password=password, session_days=info.context.settings.session_days
-    )
+    async with info.context.rate_limits.login(info.context.viewer.ip, email):
+        account, token = await auth.login(
+            email=email, password=password, session_days=info.context.settings.session_days
+        )
     return AuthPayload(token=token, account=Account.from_row(account))
 
 

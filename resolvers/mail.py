@@ -35,15 +35,18 @@ async def send_promotion(info: Info, input: PromotionInput) -> PromotionResult:
 async def unsubscribe(info: Info, token: str) -> UnsubscribeResult:
     """The token comes from the unsubscribe link in every promotional email."""
     context = info.context
-    purposes = await unsubscribing.unsubscribe(
-        context.settings.secret_key.get_secret_value(), token, context.viewer.ip
+    secret = context.settings.secret_key.get_secret_value()
+    await context.rate_limits.unsubscribe(
+        context.viewer.ip, unsubscribing.account_named(secret, token)
     )
+    purposes = await unsubscribing.unsubscribe(secret, token, context.viewer.ip)
     return Unsubscribed(purposes=purposes)
 
 
 async def send_referral(info: Info, input: ReferralInput) -> ReferralResult:
     """Sends one email to a friend; the friend's name and address are not kept."""
     sender = info.context.viewer.require_account()
+    await info.context.rate_limits.referral(info.context.viewer.ip)
     await send.send_referral(
         sender,
         friend_name=input.friend_name,
@@ -56,9 +59,12 @@ async def send_referral(info: Info, input: ReferralInput) -> ReferralResult:
 async def outbound_emails(
     info: Info, state: MailState = MailState.FAILED, first: int = 50, after: str | None = None
 ) -> OutboundEmailConnection:
-    """Staff only: the outbox by state, newest first (failed mail by default)."""
-    info.context.viewer.require_staff()
+    """Staff only (empty for anyone else): the outbox by state, newest first (failed mail
+    by default)."""
     page = await outbox_page(
-        state, first=first, after=after, maximum=info.context.settings.max_page_size
+        state if info.context.viewer.is_staff else None,
+        first=first,
+        after=after,
+        maximum=info.context.settings.max_page_size,
     )
     return OutboundEmailConnection.of(page, OutboundEmail.from_row)

@@ -11,6 +11,7 @@ from strawberry.types import Info as StrawberryInfo
 from models.loaders import Loaders
 from privacy.viewer import Viewer
 from settings import Settings
+from web.rate_limits import RateLimits
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Context:
     response: Response | None
     viewer: Viewer
     settings: Settings
+    rate_limits: RateLimits
     # Fresh for every request: a loader's cache must never outlive the caller it served.
     loaders: Loaders = field(default_factory=Loaders)
 

@@ -82,7 +82,9 @@ class ReferralInput:
 PromotionResult = Annotated[
     PromotionQueued | ValidationError | NotAuthorized, strawberry.union("PromotionResult")
 ]
-UnsubscribeResult = Annotated[Unsubscribed | InvalidToken, strawberry.union("UnsubscribeResult")]
+UnsubscribeResult = Annotated[
+    Unsubscribed | InvalidToken | RateLimited, strawberry.union("UnsubscribeResult")
+]
 ReferralResult = Annotated[
     ReferralSent | ValidationError | NotAuthorized | RateLimited,
     strawberry.union("ReferralResult"),

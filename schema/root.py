@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
@@ -17,6 +19,7 @@ from resolvers import testimonials as testimonial_resolvers
 from schema.accounts import Account
 from schema.error_codes import ErrorCodes
 from schema.errors import EXCEPTION_HANDLERS, Error
+from schema.limits import is_unexpected, limit_extensions
 from schema.listings import Listing, ListingConnection
 from schema.mail import OutboundEmailConnection
 from schema.operation_name import OperationNameForLog
@@ -24,6 +27,9 @@ from schema.policies import PolicyNotice, PrivacyPolicy
 from schema.rights import LegalHold
 from schema.sharing import AuditEventConnection, BookingInquiryConnection, SharedContactConnection
 from schema.testimonials import TestimonialConnection
+from settings import Settings
+
+log = logging.getLogger("backline.graphql")
 
 
 @strawberry.type
@@ -100,15 +106,26 @@ class Mutation:
     record_legal_disclosure = strawberry.mutation(resolver=rights_resolvers.record_legal_disclosure)
 
 
-def build_schema(*, production: bool = False) -> strawberry.Schema:
-    return strawberry.Schema(
+class BacklineSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        # Expected failures (bad input, a refused query) are the client's business;
+        # only what our code did not mean to raise is logged, with its traceback.
+        for error in errors:
+            if is_unexpected(error):
+                log.error("unexpected error: %s", error.message, exc_info=error.original_error)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return BacklineSchema(
         query=Query,
         mutation=Mutation,
         types=[Error],
-        extensions=[ErrorCodes, OperationNameForLog],
+        extensions=[*limit_extensions(settings), ErrorCodes, OperationNameForLog],
         exception_handlers=EXCEPTION_HANDLERS,
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )
 
 
-schema = build_schema()
+# The development schema, for `strawberry export-schema schema.root:schema`; built from
+# the defaults alone, so that importing this module never reads the environment.
+schema = build_schema(Settings.model_construct())

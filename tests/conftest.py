@@ -87,10 +87,8 @@ async def settings(migrated_template: str, tmp_path: Path) -> AsyncIterator[Sett
 @pytest.fixture
 async def api(settings: Settings) -> AsyncIterator[GraphQLClient]:
     # The database is connected by the fixture above, so the app's lifespan is not run.
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield GraphQLClient(http)
+    async for client in client_for(settings):
+        yield client
 
 
 class QueryCounter(logging.Handler):
@@ -142,3 +140,28 @@ def mail_settings(settings: Settings, smtp_server: SmtpServer) -> Settings:
 @pytest.fixture
 def inbox(smtp_server: SmtpServer) -> Inbox:
     return smtp_server.inbox
+
+
+async def client_for(settings: Settings) -> AsyncIterator[GraphQLClient]:
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
+
+
+@pytest.fixture
+def production_settings(settings: Settings) -> Settings:
+    from cryptography.fernet import Fernet
+
+    return Settings(
+        **settings.model_dump(exclude={"app_env", "secret_key", "encryption_keys"}),
+        app_env="production",
+        secret_key="p" * 48,
+        encryption_keys=Fernet.generate_key().decode(),
+    )
+
+
+@pytest.fixture
+async def production_api(production_settings: Settings) -> AsyncIterator[GraphQLClient]:
+    async for client in client_for(production_settings):
+        yield client

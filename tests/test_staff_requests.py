@@ -187,8 +187,8 @@ async def test_staff_operations_are_refused_to_everyone_else(api, caller):
         result = (await api.data(mutation, {"id": ada.id}, token=token))[name]
         assert result["__typename"] == "NotAuthorized", name
     for query in STAFF_QUERIES:
-        errors = await api.errors(query, {"id": ada.id}, token=token)
-        assert errors[0]["extensions"]["code"] == "FORBIDDEN", query
+        result = next(iter((await api.data(query, {"id": ada.id}, token=token)).values()))
+        assert result in ([], {"edges": []}), query
     assert (await Account.get(id=ada.account.id)).status == AccountStatus.ACTIVE
     assert await AuditEvent.all().count() == events_before
     assert not await LegalHold.exists()

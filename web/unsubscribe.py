@@ -10,31 +10,39 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from errors import InvalidTokenError
+from errors import InvalidTokenError, RateLimitedError
 from privacy import unsubscribe as unsubscribing
 from settings import Settings
 from web.pages import html_page
+from web.rate_limits import RateLimits
 
 
 def _page(status_code: int = 200, **context: object) -> HTMLResponse:
     return html_page(
-        "unsubscribe.html", status_code, **({"invalid": False, "done": False, "what": ""} | context)
+        "unsubscribe.html",
+        status_code,
+        **({"invalid": False, "done": False, "limited": False, "what": ""} | context),
     )
 
 
-def unsubscribe_endpoint(settings: Settings):
+def unsubscribe_endpoint(settings: Settings, rate_limits: RateLimits):
     secret_key = settings.secret_key.get_secret_value()
 
     async def endpoint(request: Request) -> HTMLResponse:
         token = request.path_params["token"]
         try:
-            _account_id, purpose = unsubscribing.read_token(secret_key, token)
+            account_id, purpose = unsubscribing.read_token(secret_key, token)
             if request.method == "POST":
                 ip = request.client.host if request.client else None
+                await rate_limits.unsubscribe(ip, account_id)
                 await unsubscribing.unsubscribe(secret_key, token, ip)
                 return _page(done=True, what=unsubscribing.describe(purpose))
         except InvalidTokenError:
             return _page(400, invalid=True)
+        except RateLimitedError as limited:
+            response = _page(429, limited=True)
+            response.headers["Retry-After"] = str(limited.retry_after_seconds)
+            return response
         return _page(what=unsubscribing.describe(purpose))
 
     return endpoint

@@ -1,0 +1,146 @@
+"""Login, register, email a friend and unsubscribe are rate limited per IP and per
+account, in memory or in Redis (shared by every worker)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from models.accounts import Account
+from privacy.purposes import Purpose
+from privacy.unsubscribe import make_token
+from settings import Settings
+from tests import factories
+from tests.conftest import client_for
+
+LOGIN = """mutation($e: String!, $p: String!) { login(email: $e, password: $p) {
+  __typename ... on RateLimited { retryAfterSeconds } } }"""
+REGISTER = """mutation($e: String!) { register(input: {name: "N", email: $e,
+  password: "a long enough password", role: CUSTOMER, consents: {promotionalEmails: false,
+  partnerPromotions: false, contactSharing: false, targetedAds: false}}) { __typename } }"""
+REFER = """mutation($e: String!) { sendReferral(input: {friendName: "F", friendEmail: $e})
+  { __typename } }"""
+UNSUBSCRIBE = "mutation($t: String!) { unsubscribe(token: $t) { __typename } }"
+
+
+@pytest.fixture(params=["memory", "redis"])
+def limited(request, settings) -> Settings:
+    """Small limits, kept in memory or in Redis under a prefix of this test's own."""
+    extra = {"rate_limit_key_prefix": f"backline-test-{uuid.uuid4()}"}
+    if request.param == "redis":
+        extra["redis_url"] = "redis://127.0.0.1:6379/0"
+    return Settings(
+        **settings.model_dump(exclude=set(extra) | {"rate_limit_login_failures"}),
+        **extra,
+        rate_limit_login_failures="3/2 second",
+    )
+
+
+async def login(client, email, password):
+    return (await client.data(LOGIN, {"e": email, "p": password}))["login"]
+
+
+async def test_failed_logins_back_off_per_account_for_a_while_only(limited):
+    ada = await factories.customer(email="ada@example.com")
+    async for api in client_for(limited):
+        for _ in range(3):
+            assert (await login(api, "ada@example.com", "wrong"))["__typename"] == (
+                "InvalidCredentials"
+            )
+        # the right password waits too, so guessing gains nothing
+        refused = await login(api, "ada@example.com", factories.PASSWORD)
+        assert refused["__typename"] == "RateLimited" and refused["retryAfterSeconds"] >= 1
+        # another account is not affected
+        await factories.customer(email="bob@example.com")
+        assert (await login(api, "bob@example.com", factories.PASSWORD))["__typename"] == (
+            "AuthPayload"
+        )
+        # and the window passes: no one is locked out of a working password for good
+        await asyncio.sleep(2.1)
+        assert (await login(api, "ada@example.com", factories.PASSWORD))["__typename"] == (
+            "AuthPayload"
+        )
+    assert ada.account.id
+
+
+async def test_logins_are_limited_per_ip(limited):
+    settings = Settings(
+        **limited.model_dump(exclude={"rate_limit_login_per_ip"}),
+        rate_limit_login_per_ip="4/minute",
+    )
+    async for api in client_for(settings):
+        for number in range(4):
+            await login(api, f"nobody{number}@example.com", "x")
+        assert (await login(api, "someone@example.com", "x"))["__typename"] == "RateLimited"
+
+
+async def test_registrations_are_limited_per_ip_and_nothing_is_stored_over_it(limited):
+    settings = Settings(
+        **limited.model_dump(exclude={"rate_limit_register_per_ip"}),
+        rate_limit_register_per_ip="2/hour",
+    )
+    async for api in client_for(settings):
+        for number in range(2):
+            result = await api.data(REGISTER, {"e": f"new{number}@example.com"})
+            assert result["register"]["__typename"] == "AuthPayload"
+        over = await api.data(REGISTER, {"e": "new9@example.com"})
+        assert over["register"]["__typename"] == "RateLimited"
+    assert not await Account.exists(email="new9@example.com")
+
+
+async def test_referrals_are_limited_per_ip(limited):
+    settings = Settings(
+        **limited.model_dump(exclude={"rate_limit_referral_per_ip"}),
+        rate_limit_referral_per_ip="2/day",
+    )
+    people = [await factories.customer() for _ in range(3)]
+    async for api in client_for(settings):
+        results = [
+            (await api.data(REFER, {"e": f"f{n}@example.org"}, token=person.token))["sendReferral"][
+                "__typename"
+            ]
+            for n, person in enumerate(people)
+        ]
+    assert results == ["ReferralSent", "ReferralSent", "RateLimited"]
+
+
+async def test_unsubscribe_is_limited_per_account(limited):
+    settings = Settings(
+        **limited.model_dump(exclude={"rate_limit_unsubscribe_per_account"}),
+        rate_limit_unsubscribe_per_account="2/minute",
+    )
+    ada = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
+    token = make_token(
+        settings.secret_key.get_secret_value(), ada.account.id, Purpose.PROMOTIONAL_EMAILS
+    )
+    async for api in client_for(settings):
+        results = [
+            (await api.data(UNSUBSCRIBE, {"t": token}))["unsubscribe"]["__typename"]
+            for _ in range(3)
+        ]
+        page = await api.http.post(f"/unsubscribe/{token}")
+    assert results == ["Unsubscribed", "Unsubscribed", "RateLimited"]
+    assert page.status_code == 429 and int(page.headers["retry-after"]) >= 1
+
+
+async def test_with_redis_the_counts_are_shared_by_every_worker(settings):
+    shared = Settings(
+        **settings.model_dump(
+            exclude={"rate_limit_key_prefix", "redis_url", "rate_limit_login_failures"}
+        ),
+        redis_url="redis://127.0.0.1:6379/0",
+        rate_limit_key_prefix=f"backline-test-{uuid.uuid4()}",
+        rate_limit_login_failures="3/minute",
+    )
+    await factories.customer(email="ada@example.com")
+    # two apps stand for two uvicorn workers
+    async for first in client_for(shared):
+        async for second in client_for(shared):
+            await login(first, "ada@example.com", "wrong")
+            await login(second, "ada@example.com", "wrong")
+            await login(first, "ada@example.com", "wrong")
+            assert (await login(second, "ada@example.com", factories.PASSWORD))[
+                "__typename"
+            ] == "RateLimited"

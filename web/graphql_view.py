@@ -1,0 +1,79 @@
+"""The GraphQL endpoint: strawberry's ASGI view, with the typed context and the
+GraphQL-over-HTTP media types.
+
+A client that accepts `application/graphql-response+json` gets it, and with it a
+400 status for a request that could not be executed at all (unparsable, invalid,
+variables of the wrong type), with no `data` entry; `application/json` clients keep
+the classic 200.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
+
+from schema.context import Context
+from schema.root import build_schema
+from settings import Settings
+from web.rate_limits import RateLimits
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+def prefers_graphql_response_json(accept: str) -> bool:
+    media_types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    return GRAPHQL_RESPONSE_JSON in media_types
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, settings: Settings, rate_limits: RateLimits) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide=None if settings.is_production else "graphiql",
+            allow_queries_via_get=True,
+            multipart_uploads_enabled=False,
+        )
+        self.settings = settings
+        self.rate_limits = rate_limits
+
+    async def get_context(self, request: Request, response: Response | None) -> Context:
+        return Context(
+            request=request,
+            response=response,
+            viewer=request.state.viewer,
+            settings=self.settings,
+            rate_limits=self.rate_limits,
+        )
+
+    async def get_sub_response(self, request: Request) -> Response:
+        response = await super().get_sub_response(request)
+        if prefers_graphql_response_json(request.headers.get("accept", "")):
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        request.state.graphql_response = response
+        return response
+
+    async def process_result(self, request: Request, result: ExecutionResult):
+        data = await super().process_result(request, result)
+        request_error = (
+            result.data is None
+            and bool(result.errors)
+            and all(error.path is None for error in result.errors)
+        )
+        if request_error:
+            # Nothing was executed, so there is no data entry at all.
+            data.pop("data", None)
+            response = request.state.graphql_response
+            if GRAPHQL_RESPONSE_JSON in response.headers.get("content-type", ""):
+                response.status_code = 400
+        return data
+
+    def create_response(self, response_data, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media_type = sub_response.headers.get("content-type")
+        if media_type:
+            # The view set application/json; the negotiated type replaces it.
+            del response.headers["content-type"]
+            response.headers["content-type"] = media_type
+        return response
