@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "models.outbox",
     "models.testimonials",
     "models.retention",
+    "models.public_version",
 ]
 APP_LABEL = "models"
 

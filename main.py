@@ -27,8 +27,9 @@ from settings import Settings, get_settings
 from web.auth import AuthenticationMiddleware
 from web.confirm_email import confirm_email_endpoint
 from web.graphql_view import GraphQLView
+from web.public_cache import PublicCacheMiddleware, PublicResponseCache
 from web.rate_limits import RateLimits
-from web.request_log import RequestLogMiddleware
+from web.request_log import RequestLogBuffer, RequestLogMiddleware
 from web.security_headers import SecurityHeadersMiddleware
 from web.testimonial_consent import testimonial_consent_endpoint
 from web.unsubscribe import unsubscribe_endpoint
@@ -38,7 +39,7 @@ async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
-def middleware(settings: Settings) -> list[Middleware]:
+def middleware(settings: Settings, request_log: RequestLogBuffer) -> list[Middleware]:
     stack = [Middleware(SecurityHeadersMiddleware, production=settings.is_production)]
     origins = [origin.strip() for origin in settings.allowed_origins.split(",") if origin.strip()]
     if origins:
@@ -53,16 +54,26 @@ def middleware(settings: Settings) -> list[Middleware]:
             )
         )
     # The log wraps authentication, so that it knows who made each request.
-    return [*stack, Middleware(RequestLogMiddleware), Middleware(AuthenticationMiddleware)]
+    stack += [
+        Middleware(RequestLogMiddleware, buffer=request_log),
+        Middleware(AuthenticationMiddleware),
+    ]
+    if settings.public_cache_entries:
+        cache = PublicResponseCache(settings.public_cache_entries)
+        stack.append(Middleware(PublicCacheMiddleware, cache=cache, max_tokens=settings.max_tokens))
+    return stack
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
 
+    request_log = RequestLogBuffer(settings.request_log_flush_seconds)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with db.database(settings):
             yield
+            await request_log.flush()
 
     rate_limits = RateLimits(settings)
     graphql = GraphQLView(settings, rate_limits)
@@ -86,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 methods=["GET", "POST"],
             ),
         ],
-        middleware=middleware(settings),
+        middleware=middleware(settings, request_log),
         lifespan=lifespan,
     )
 

@@ -56,9 +56,14 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=100, le=100_000)
     max_directives: int = Field(default=20, ge=0, le=1000)
+    document_cache_size: int = Field(default=256, ge=1, le=100_000)
+    # Public anonymous responses kept per process; 0 turns the cache off.
+    public_cache_entries: int = Field(default=2000, ge=0, le=1_000_000)
     allowed_origins: str = ""
     redis_url: str | None = None
     rate_limit_key_prefix: str = "backline"
+    # Request-log lines are written in batches, at most this long after the request.
+    request_log_flush_seconds: float = Field(default=1.0, ge=0, le=60)
     rate_limit_login_per_ip: str = "30/minute;300/hour"
     rate_limit_login_failures: str = "5/minute;20/hour"
     rate_limit_register_per_ip: str = "10/hour"

@@ -41,4 +41,5 @@ class Listing(Model):
 
     class Meta:
         table = "listing"
-        indexes = (("in_directory", "category", "id"), ("owner_id", "id"))
+        # Keyset pages walk these in id order: no sort, no OFFSET scan.
+        indexes = (("in_directory", "id"), ("in_directory", "category", "id"), ("owner_id", "id"))

@@ -57,7 +57,7 @@ SECTIONS = (
     ),
 )
 # Tables that hold nothing about any one person.
-NOT_ABOUT_PEOPLE = frozenset({"PolicyVersion", "Promotion"})
+NOT_ABOUT_PEOPLE = frozenset({"PolicyVersion", "Promotion", "PublicVersion"})
 # About the person but withheld, with the reason: a hold is placed to meet a legal
 # obligation that the person may not be told of (docs/privacy.md).
 WITHHELD = frozenset({"LegalHold"})

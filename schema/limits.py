@@ -17,8 +17,10 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 from errors import BadUserInput, DomainError
@@ -73,12 +75,21 @@ class NoSuggestions(SchemaExtension):
 
 def limit_extensions(settings: Settings) -> list[Any]:
     """Extension factories: strawberry builds a fresh one for every request."""
-    directives_rule = max_directives_rule(settings.max_directives)
+    # The rules are built once: the validation cache keys on them, and a fresh rule
+    # class per request would make every lookup a miss.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        max_directives_rule(settings.max_directives),
+    ]
     extensions: list[Any] = [
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        # Parsing and validating a document costs more than most resolvers: a client
+        # sends the same few documents again and again. The schema never changes while
+        # a process runs, so a per-process cache stays correct with many workers.
+        partial(ParserCache, maxsize=settings.document_cache_size),
+        partial(ValidationCache, maxsize=settings.document_cache_size),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        partial(AddValidationRules, [directives_rule]),
+        partial(AddValidationRules, rules),
     ]
     if settings.is_production:
         extensions += [

@@ -111,6 +111,9 @@ class BacklineSchema(strawberry.Schema):
         # Expected failures (bad input, a refused query) are the client's business;
         # only what our code did not mean to raise is logged, with its traceback.
         for error in errors:
+            if execution_context is not None and execution_context.graphql_document is None:
+                # Parsing failed (the parser cache raises before our parse hook runs).
+                error.extensions = {"code": "GRAPHQL_PARSE_FAILED", **(error.extensions or {})}
             if is_unexpected(error):
                 log.error("unexpected error: %s", error.message, exc_info=error.original_error)
 

@@ -9,6 +9,7 @@ the classic 200.
 
 from __future__ import annotations
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
@@ -37,6 +38,10 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.settings = settings
         self.rate_limits = rate_limits
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than the standard library on every response.
+        return orjson.dumps(data)
 
     async def get_context(self, request: Request, response: Response | None) -> Context:
         return Context(

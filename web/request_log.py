@@ -1,11 +1,18 @@
 """The request log: "log files link IPs to users". Each HTTP request records its time,
 IP, user agent, account (if signed in), method, path, GraphQL operation name and
 status; never a body, a query string, a token or a password. Purged after
-LOG_RETENTION_DAYS by `python main.py purge`."""
+LOG_RETENTION_DAYS by `python main.py purge`.
+
+Lines are written in batches (one INSERT for many requests), at most
+REQUEST_LOG_FLUSH_SECONDS after their request, and at shutdown: a write per request
+would cost more than the request itself.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC, datetime
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,11 +21,36 @@ from models.retention import RequestLog
 
 log = logging.getLogger("backline.requests")
 OPERATION_NAME_LENGTH = 100
+MAX_BUFFERED = 500
+
+
+class RequestLogBuffer:
+    def __init__(self, flush_seconds: float) -> None:
+        self.flush_seconds = flush_seconds
+        self.pending: list[RequestLog] = []
+        self.last_flush = time.monotonic()
+
+    async def add(self, entry: RequestLog) -> None:
+        self.pending.append(entry)
+        due = time.monotonic() - self.last_flush >= self.flush_seconds
+        if due or len(self.pending) >= MAX_BUFFERED:
+            await self.flush()
+
+    async def flush(self) -> None:
+        entries, self.pending = self.pending, []
+        self.last_flush = time.monotonic()
+        if not entries:
+            return
+        try:
+            await RequestLog.bulk_create(entries)
+        except Exception:  # a lost log line must never fail the request it describes
+            log.exception("could not write %d request log lines", len(entries))
 
 
 class RequestLogMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, buffer: RequestLogBuffer) -> None:
         self.app = app
+        self.buffer = buffer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -34,22 +66,21 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            await self._record(scope, status[0] if status else None)
+            await self.buffer.add(entry(scope, status[0] if status else None))
 
-    async def _record(self, scope: Scope, status: int | None) -> None:
-        state = scope.get("state", {})
-        viewer = state.get("viewer")
-        client = scope.get("client")
-        operation = state.get("operation_name")
-        try:
-            await RequestLog.create(
-                ip=client[0] if client else None,
-                user_agent=(Headers(scope=scope).get("user-agent") or "")[:300] or None,
-                account_id=viewer.account.id if viewer and viewer.account else None,
-                method=scope["method"][:10],
-                path=scope["path"][:200],
-                operation=operation[:OPERATION_NAME_LENGTH] if operation else None,
-                status=status,
-            )
-        except Exception:  # a lost log line must never fail the request it describes
-            log.exception("could not write the request log")
+
+def entry(scope: Scope, status: int | None) -> RequestLog:
+    state = scope.get("state", {})
+    viewer = state.get("viewer")
+    client = scope.get("client")
+    operation = state.get("operation_name")
+    return RequestLog(
+        occurred_at=datetime.now(UTC),
+        ip=client[0] if client else None,
+        user_agent=(Headers(scope=scope).get("user-agent") or "")[:300] or None,
+        account_id=viewer.account.id if viewer and viewer.account else None,
+        method=scope["method"][:10],
+        path=scope["path"][:200],
+        operation=operation[:OPERATION_NAME_LENGTH] if operation else None,
+        status=status,
+    )

@@ -1,0 +1,62 @@
+"""Public anonymous responses are cached, and every write that changes public data,
+by any worker, invalidates them at once."""
+
+from __future__ import annotations
+
+from models.accounts import Account
+from models.listings import Listing
+from tests import factories
+from tests.conftest import client_for
+
+DIRECTORY = "{ listings { edges { node { title performer { name } } } } }"
+
+
+def titles(result) -> list[str]:
+    return [edge["node"]["title"] for edge in result["listings"]["edges"]]
+
+
+async def test_a_repeated_public_query_is_answered_from_the_cache(api, sql_queries):
+    band = await factories.performer()
+    await factories.listing(band, title="First")
+    await api.data(DIRECTORY)
+    sql_queries.reset()
+    assert titles(await api.data(DIRECTORY)) == ["First"]
+    # only the version check and the request log line
+    assert sql_queries.count == 2
+
+
+async def test_a_write_through_another_worker_is_seen_at_once(settings):
+    band = await factories.performer()
+    await factories.listing(band, title="First")
+    async for worker_a in client_for(settings):
+        async for worker_b in client_for(settings):
+            assert titles(await worker_a.data(DIRECTORY)) == ["First"]
+            await worker_b.data(
+                'mutation { createListing(input: {title: "Second", category: "DJ", '
+                'city: "Austin", state: "TX", description: ""}) { __typename } }',
+                token=band.token,
+            )
+            assert titles(await worker_a.data(DIRECTORY)) == ["Second", "First"]
+
+
+async def test_changes_made_outside_the_api_invalidate_too(api):
+    band = await factories.performer(name="Old Name")
+    listing = await factories.listing(band, title="Act")
+    assert (await api.data(DIRECTORY))["listings"]["edges"][0]["node"]["performer"]["name"] == (
+        "Old Name"
+    )
+    await Account.filter(id=band.account.id).update(name="New Name")
+    result = await api.data(DIRECTORY)
+    assert result["listings"]["edges"][0]["node"]["performer"]["name"] == "New Name"
+    await Listing.filter(id=listing.id).update(in_directory=False)
+    assert titles(await api.data(DIRECTORY)) == []
+
+
+async def test_signed_in_and_private_queries_are_never_cached(api, sql_queries):
+    ada = await factories.customer()
+    await api.data("{ me { id } categories }", token=ada.token)
+    sql_queries.reset()
+    await api.data("{ me { id } categories }", token=ada.token)
+    assert sql_queries.count >= 2  # the session lookup, and the log line
+    await api.data("{ categories }", token=ada.token)
+    assert (await api.data("{ me { id } }")) == {"me": None}

@@ -1,0 +1,152 @@
+"""A response cache for public, anonymous GraphQL queries (the directory, a listing,
+the categories, testimonials): they carry no personal data by type and do not depend
+on who asks, so one answer serves everyone until public data changes.
+
+Entries are keyed on the document, its variables and the public version
+(models/public_version.py), which database triggers bump on every write that changes
+public data: a worker that did not see the write still sees the new version on its
+next request, so no worker serves a stale page. Anything sent with an Authorization
+header, any mutation, and any query touching a field outside PUBLIC_FIELDS (or
+depending on the clock, like the policy in force) is never cached.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from models import public_version
+
+PUBLIC_FIELDS = frozenset({"listings", "listing", "categories", "testimonials", "__typename"})
+MAX_BODY = 16_384
+
+
+@functools.lru_cache(maxsize=512)
+def is_public(query: str, max_tokens: int) -> bool:
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError:
+        return False
+    operations = document.definitions
+    if len(operations) != 1 or not isinstance(operations[0], OperationDefinitionNode):
+        return False
+    operation = operations[0]
+    return operation.operation == OperationType.QUERY and all(
+        isinstance(selection, FieldNode) and selection.name.value in PUBLIC_FIELDS
+        for selection in operation.selection_set.selections
+    )
+
+
+class PublicResponseCache:
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self.entries: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
+
+    def get(self, key: tuple, version: int) -> tuple[list, bytes] | None:
+        entry = self.entries.get(key)
+        if entry is None or entry[0] != version:
+            return None
+        self.entries.move_to_end(key)
+        return entry[1], entry[2]
+
+    def put(self, key: tuple, version: int, headers: list, body: bytes) -> None:
+        self.entries[key] = (version, headers, body)
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+
+class PublicCacheMiddleware:
+    def __init__(self, app: ASGIApp, *, cache: PublicResponseCache, max_tokens: int) -> None:
+        self.app = app
+        self.cache = cache
+        self.max_tokens = max_tokens
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if (
+            scope["method"] != "POST"
+            or scope["path"] != "/graphql"
+            or "authorization" in headers
+            or int(headers.get("content-length") or MAX_BODY + 1) > MAX_BODY
+        ):
+            await self.app(scope, receive, send)
+            return
+        body = await _read(receive)
+        replay = _replaying(body, receive)
+        key = self._key(body, headers)
+        if key is None:
+            await self.app(scope, replay, send)
+            return
+        version = await public_version.current()
+        if (hit := self.cache.get(key, version)) is not None:
+            scope.setdefault("state", {})["operation_name"] = key[2]
+            await _send_cached(send, *hit)
+            return
+        await self.app(scope, replay, self._storing(send, key, version))
+
+    def _key(self, body: bytes, headers: Headers) -> tuple | None:
+        try:
+            request: Any = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(request, dict) or not isinstance(request.get("query"), str):
+            return None
+        if not is_public(request["query"], self.max_tokens):
+            return None
+        variables = orjson.dumps(request.get("variables") or {}, option=orjson.OPT_SORT_KEYS)
+        operation = request.get("operationName")
+        return (request["query"], variables, operation, headers.get("accept", ""))
+
+    def _storing(self, send: Send, key: tuple, version: int) -> Send:
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body") and start.get("status") == 200:
+                    body = b"".join(chunks)
+                    if b'"errors"' not in body:
+                        self.cache.put(key, version, list(start.get("headers", [])), body)
+            await send(message)
+
+        return store
+
+
+async def _read(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _send_cached(send: Send, headers: list, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
