@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import sys
 from collections.abc import AsyncIterator
 
@@ -19,14 +20,19 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from tortoise import connections
 
 import db
 from errors import DomainError
 from settings import Settings, get_settings
+from web import logs
 from web.auth import AuthenticationMiddleware
 from web.confirm_email import confirm_email_endpoint
-from web.graphql_view import GraphQLView
+from web.graphql_view import STATIC, GraphQLView
+from web.logs import RequestIdMiddleware
+from web.metrics import Metrics, MetricsMiddleware
 from web.public_cache import PublicCacheMiddleware, PublicResponseCache
 from web.rate_limits import RateLimits
 from web.request_log import RequestLogBuffer, RequestLogMiddleware
@@ -36,11 +42,27 @@ from web.unsubscribe import unsubscribe_endpoint
 
 
 async def healthz(request: Request) -> Response:
+    """The process is up."""
     return PlainTextResponse("ok")
 
 
-def middleware(settings: Settings, request_log: RequestLogBuffer) -> list[Middleware]:
-    stack = [Middleware(SecurityHeadersMiddleware, production=settings.is_production)]
+async def readyz(request: Request) -> Response:
+    """The process can serve: its database answers."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # any failure means not ready; the reason goes to the log
+        logging.getLogger("backline").exception("readiness check failed")
+        return PlainTextResponse("database unreachable", status_code=503)
+    return PlainTextResponse("ready")
+
+
+def middleware(
+    settings: Settings, request_log: RequestLogBuffer, metrics: Metrics
+) -> list[Middleware]:
+    stack = [
+        Middleware(RequestIdMiddleware),
+        Middleware(SecurityHeadersMiddleware, production=settings.is_production),
+    ]
     origins = [origin.strip() for origin in settings.allowed_origins.split(",") if origin.strip()]
     if origins:
         # Off unless ALLOWED_ORIGINS names who may call from a browser.
@@ -55,6 +77,7 @@ def middleware(settings: Settings, request_log: RequestLogBuffer) -> list[Middle
         )
     # The log wraps authentication, so that it knows who made each request.
     stack += [
+        Middleware(MetricsMiddleware, metrics=metrics),
         Middleware(RequestLogMiddleware, buffer=request_log),
         Middleware(AuthenticationMiddleware),
     ]
@@ -66,8 +89,10 @@ def middleware(settings: Settings, request_log: RequestLogBuffer) -> list[Middle
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    logs.configure(json_format=settings.log_format == "json")
 
     request_log = RequestLogBuffer(settings.request_log_flush_seconds)
+    metrics = Metrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -77,10 +102,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     rate_limits = RateLimits(settings)
     graphql = GraphQLView(settings, rate_limits)
+    development_only = (
+        []
+        if settings.is_production
+        else [Mount("/static", StaticFiles(directory=STATIC), name="static")]
+    )
     return Starlette(
         routes=[
+            *development_only,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics.endpoint),
             Route(
                 "/unsubscribe/{token}",
                 unsubscribe_endpoint(settings, rate_limits),
@@ -97,7 +130,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 methods=["GET", "POST"],
             ),
         ],
-        middleware=middleware(settings, request_log),
+        middleware=middleware(settings, request_log, metrics),
         lifespan=lifespan,
     )
 
@@ -142,6 +175,7 @@ async def _worker(settings: Settings, once: bool) -> None:
 
     from mailers.worker import Worker
 
+    logs.configure(json_format=settings.log_format == "json")
     worker = Worker(settings)
     async with db.database(settings):
         if once:
@@ -210,6 +244,9 @@ def _serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        # IPs are personal data: they go to the request log, which is purged on time.
+        access_log=False,
+        log_config=None,
     )
 
 

@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     allowed_origins: str = ""
     redis_url: str | None = None
     rate_limit_key_prefix: str = "backline"
+    log_format: Literal["json", "text"] = "json"
     # Request-log lines are written in batches, at most this long after the request.
     request_log_flush_seconds: float = Field(default=1.0, ge=0, le=60)
     rate_limit_login_per_ip: str = "30/minute;300/hour"

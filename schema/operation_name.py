@@ -1,4 +1,5 @@
-"""Hands the GraphQL operation name to the request log (web/request_log.py)."""
+"""Hands the GraphQL operation name and its outcome to the request log and the
+metrics (web/request_log.py, web/metrics.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from collections.abc import Iterator
 from strawberry.extensions import SchemaExtension
 
 
-class OperationNameForLog(SchemaExtension):
+class RequestFacts(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         request = getattr(context.context, "request", None)
-        if request is not None:
-            request.scope.setdefault("state", {})["operation_name"] = context.operation_name
+        state = request.scope.setdefault("state", {}) if request is not None else {}
+        state["operation_name"] = context.operation_name
         yield
+        result = context.result
+        state["graphql_outcome"] = "error" if result and result.errors else "ok"

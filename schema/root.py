@@ -22,7 +22,7 @@ from schema.errors import EXCEPTION_HANDLERS, Error
 from schema.limits import is_unexpected, limit_extensions
 from schema.listings import Listing, ListingConnection
 from schema.mail import OutboundEmailConnection
-from schema.operation_name import OperationNameForLog
+from schema.operation_name import RequestFacts
 from schema.policies import PolicyNotice, PrivacyPolicy
 from schema.rights import LegalHold
 from schema.sharing import AuditEventConnection, BookingInquiryConnection, SharedContactConnection
@@ -123,7 +123,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[Error],
-        extensions=[*limit_extensions(settings), ErrorCodes, OperationNameForLog],
+        extensions=[*limit_extensions(settings), ErrorCodes, RequestFacts],
         exception_handlers=EXCEPTION_HANDLERS,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )

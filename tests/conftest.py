@@ -19,6 +19,8 @@ import db
 from main import create_app
 from settings import Settings
 from tests.graphql import GraphQLClient
+from tests.live_server import LiveServer
+from tests.live_server import start as start_live_server
 from tests.smtp import Inbox, SmtpServer
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -172,3 +174,10 @@ def production_settings(settings: Settings) -> Settings:
 async def production_api(production_settings: Settings) -> AsyncIterator[GraphQLClient]:
     async for client in client_for(production_settings):
         yield client
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = start_live_server(tmp_path_factory.mktemp("live"))
+    yield server
+    server.stop()

@@ -9,9 +9,11 @@ the classic 200.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
@@ -21,6 +23,8 @@ from settings import Settings
 from web.rate_limits import RateLimits
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+STATIC = Path(__file__).with_name("static")
+GRAPHIQL_PAGE = STATIC / "graphiql" / "index.html"
 
 
 def prefers_graphql_response_json(accept: str) -> bool:
@@ -38,6 +42,9 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.settings = settings
         self.rate_limits = rate_limits
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(GRAPHIQL_PAGE.read_text())
 
     def encode_json(self, data: object) -> bytes:
         # orjson: several times faster than the standard library on every response.

@@ -1,8 +1,8 @@
 """Security headers on every response.
 
 The CSP forbids everything the API does not use. In development the GraphiQL page
-needs its scripts and styles (from unpkg, as strawberry serves it) and inline code;
-production has no GraphiQL, so only the small mail-link pages' inline styles remain.
+loads its own scripts from /static; production has no GraphiQL, so only the small
+mail-link pages' inline styles remain.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ PRODUCTION_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
-GRAPHIQL_SOURCES = "https://unpkg.com"
+# GraphiQL is served from web/static/graphiql (no CDN), so scripts come from 'self' only;
+# its editor sets styles inline.
 DEVELOPMENT_CSP = (
-    f"default-src 'none'; script-src 'self' 'unsafe-inline' {GRAPHIQL_SOURCES}; "
-    f"style-src 'self' 'unsafe-inline' {GRAPHIQL_SOURCES}; "
-    f"font-src 'self' data: {GRAPHIQL_SOURCES}; img-src 'self' data: {GRAPHIQL_SOURCES}; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self' data:; img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
 )
 
 

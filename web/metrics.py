@@ -1,0 +1,82 @@
+"""Prometheus metrics at /metrics (prometheus-client): requests by GraphQL operation
+and outcome, a latency histogram, and the outbox's depth and failures.
+
+Each app has its own registry. With several uvicorn workers each serves its own
+counts; scrape every worker, or run prometheus-client's multiprocess mode
+(docs/operations.md)."""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tortoise.functions import Count
+
+from models.outbox import MailState, OutboundEmail
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "backline_requests",
+            "HTTP requests by GraphQL operation and outcome",
+            ["operation", "outcome"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "backline_request_seconds",
+            "Request latency",
+            ["operation"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
+        self.outbox = Gauge(
+            "backline_outbox_mails",
+            "Mails in the outbox by state",
+            ["state"],
+            registry=self.registry,
+        )
+
+    async def endpoint(self, request: Request) -> Response:
+        counts = dict(
+            await OutboundEmail.annotate(count=Count("id"))
+            .group_by("state")
+            .values_list("state", "count")
+        )
+        for state in MailState:
+            self.outbox.labels(state=state.value).set(counts.get(state, 0))
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class MetricsMiddleware:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/metrics":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = [500]
+
+        async def record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record)
+        finally:
+            state = scope.get("state", {})
+            operation = (state.get("operation_name") or scope["path"])[:60]
+            outcome = state.get("graphql_outcome") or (
+                "ok" if status[0] < 400 else "client_error" if status[0] < 500 else "server_error"
+            )
+            self.metrics.requests.labels(operation=operation, outcome=outcome).inc()
+            self.metrics.latency.labels(operation=operation).observe(time.perf_counter() - started)
