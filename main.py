@@ -148,7 +148,7 @@ async def _seed_demo(settings: Settings) -> None:
     from models.demo import seed_demo
 
     async with db.database(settings):
-        created = await seed_demo()
+        created = await seed_demo(progress=_progress_bar("seeding"))
     print(
         f"demo data ready ({created} new account(s)); sign in with any demo address and "
         "the password 'backline-demo'"

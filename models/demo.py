@@ -3,6 +3,8 @@ customer. Running it again adds nothing that is already there."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from models import directory
 from models.accounts import Account, Role
 from models.auth import register
@@ -115,9 +117,11 @@ async def _demo_account(name: str, email: str, role: Role) -> Account | None:
     return account
 
 
-async def seed_demo() -> int:
+async def seed_demo(progress: Callable[[int, int], None] | None = None) -> int:
     created = 0
-    for name, email, listings in PERFORMERS:
+    for done, (name, email, listings) in enumerate(PERFORMERS, start=1):
+        if progress:
+            progress(done, len(PERFORMERS))
         performer = await _demo_account(name, email, Role.PERFORMER)
         if performer is None:
             continue

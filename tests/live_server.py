@@ -15,6 +15,8 @@ from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "live-server-secret-key-for-tests-only-0123456789"
+STAFF_EMAIL = "staff@docs.example"
+STAFF_PASSWORD = "a staff password for the docs"  # noqa: S105 (test data)
 
 
 @dataclass
@@ -40,6 +42,15 @@ def start(folder: Path) -> LiveServer:
     main = [sys.executable, str(ROOT / "main.py")]
     for command in ("migrate", "seed-demo"):
         subprocess.run([*main, command], env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [*main, "create-staff", "--email", STAFF_EMAIL, "--name", "Docs Staff", "--password-stdin"],
+        input=f"{STAFF_PASSWORD}\n",
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     process = subprocess.Popen(
         [*main, "serve", "--port", str(port)],
         env=env,
