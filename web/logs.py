@@ -19,7 +19,9 @@ REDACTIONS = [
     (re.compile(r"\bbl[sk]_[A-Za-z0-9_\-]{10,}"), "[token]"),
     (re.compile(r"(?i)bearer\s+\S+"), "Bearer [token]"),
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[email]"),
-    (re.compile(r"\+?\d[\d ().-]{6,}\d"), "[phone]"),
+    # Digits with spaces, dashes or brackets (not dots, so IP addresses and versions stay).
+    (re.compile(r"\+?\d[\d ()-]{6,}\d"), "[phone]"),
+    (re.compile(r"\b\d{3}\.\d{3}\.\d{4}\b"), "[phone]"),
 ]
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 

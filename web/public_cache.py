@@ -99,7 +99,16 @@ class PublicCacheMiddleware:
             request: Any = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
-        if not isinstance(request, dict) or not isinstance(request.get("query"), str):
+        # Anything unusual goes to the view, which judges malformed requests.
+        well_formed = (
+            headers.get("content-type", "").startswith("application/json")
+            and isinstance(request, dict)
+            and isinstance(request.get("query"), str)
+            and isinstance(request.get("operationName"), str | None)
+            and isinstance(request.get("variables"), dict | None)
+            and isinstance(request.get("extensions"), dict | None)
+        )
+        if not well_formed:
             return None
         if not is_public(request["query"], self.max_tokens):
             return None
