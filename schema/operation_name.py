@@ -1,11 +1,13 @@
-"""Hands the GraphQL operation name and its outcome to the request log and the
-metrics (web/request_log.py, web/metrics.py)."""
+"""Hands the GraphQL operation name and its outcome to the request log, the metrics
+and the log lines of the request (web/request_log.py, web/metrics.py, web/logs.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
+
+from web import logs
 
 
 class RequestFacts(SchemaExtension):
@@ -14,6 +16,7 @@ class RequestFacts(SchemaExtension):
         request = getattr(context.context, "request", None)
         state = request.scope.setdefault("state", {}) if request is not None else {}
         state["operation_name"] = context.operation_name
+        logs.operation.set(context.operation_name)
         yield
         result = context.result
         state["graphql_outcome"] = "error" if result and result.errors else "ok"

@@ -7,7 +7,7 @@ import logging
 
 from models.outbox import MailKind, MailState, OutboundEmail
 from tests import factories
-from web.logs import RedactAndTag, configure, request_id
+from web.logs import RedactAndTag, configure, operation, request_id
 
 
 async def test_health_and_readiness(api):
@@ -47,6 +47,7 @@ async def test_every_response_has_a_request_id_and_a_sane_one_is_kept(api):
 def test_log_lines_are_json_with_the_request_id_and_no_personal_data(capsys):
     configure(json_format=True)
     token = request_id.set("req-0001")
+    operation.set("SignIn")
     try:
         logging.getLogger("backline.test").warning(
             "could not mail %s (%s) with token %s",
@@ -62,6 +63,7 @@ def test_log_lines_are_json_with_the_request_id_and_no_personal_data(capsys):
         request_id.reset(token)
     lines = [json.loads(line) for line in capsys.readouterr().err.strip().splitlines()]
     assert lines[0]["request_id"] == "req-0001" and lines[0]["level"] == "WARNING"
+    assert lines[0]["operation"] == "SignIn"
     text = json.dumps(lines)
     for secret in ("ada@example.com", "512 555", "bls_abc", "zoe@example.org", "secretsecret"):
         assert secret not in text

@@ -15,6 +15,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+operation: contextvars.ContextVar[str | None] = contextvars.ContextVar("operation", default=None)
 REDACTIONS = [
     (re.compile(r"\bbl[sk]_[A-Za-z0-9_\-]{10,}"), "[token]"),
     (re.compile(r"(?i)bearer\s+\S+"), "Bearer [token]"),
@@ -33,10 +34,12 @@ def redact(text: str) -> str:
 
 
 class RedactAndTag(logging.Filter):
-    """Adds the request id and redacts personal data from the message and traceback."""
+    """Adds the request id and GraphQL operation, and redacts personal data from the
+    message and the traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+        record.operation = operation.get()
         message = record.getMessage()
         record.msg, record.args = redact(message), None
         if record.exc_info:
@@ -52,7 +55,7 @@ def configure(json_format: bool = True, level: int = logging.INFO) -> None:
     if json_format:
         handler.setFormatter(
             JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(operation)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
             )
         )
