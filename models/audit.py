@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from models.pagination import Page, empty_page, keyset_page
+from models.pagination import Page, keyset_page
 
 if TYPE_CHECKING:
     from models.accounts import Account
@@ -56,10 +56,13 @@ async def events_about(
     subject_id: int | None, *, first: int, after: str | None, maximum: int
 ) -> Page[AuditEvent]:
     """The audit log about one person, newest first."""
-    if subject_id is None:
-        return empty_page(kind="audit", first=first, after=after, maximum=maximum)
+    query = (
+        AuditEvent.filter(subject_id=subject_id).select_related("actor")
+        if subject_id is not None
+        else None
+    )
     return await keyset_page(
-        AuditEvent.filter(subject_id=subject_id).select_related("actor"),
+        query,
         kind="audit",
         first=first,
         after=after,

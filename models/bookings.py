@@ -12,7 +12,7 @@ from mailers.send import send_new_inquiry
 from models import validation
 from models.accounts import Account
 from models.directory import public_listing
-from models.pagination import Page, empty_page, keyset_page
+from models.pagination import Page, keyset_page
 from models.sharing import BookingInquiry, ContactGrant
 from privacy import sharing
 
@@ -67,22 +67,18 @@ async def shared_with(
     recipient: Account | None, *, first: int, after: str | None, maximum: int
 ) -> Page[ContactGrant]:
     """The grants in force whose details the recipient may read, newest first."""
-    if recipient is None:
-        return empty_page(kind=SHARED_CONTACT_CURSOR, first=first, after=after, maximum=maximum)
-    query = ContactGrant.filter(sharing.in_force(), recipient_id=recipient.id)
+    query = (
+        ContactGrant.filter(sharing.in_force(), recipient_id=recipient.id).select_related("owner")
+        if recipient is not None
+        else None
+    )
     return await keyset_page(
-        query.select_related("owner"),
-        kind=SHARED_CONTACT_CURSOR,
-        first=first,
-        after=after,
-        maximum=maximum,
+        query, kind=SHARED_CONTACT_CURSOR, first=first, after=after, maximum=maximum
     )
 
 
 async def received_inquiries(
     performer: Account | None, *, first: int, after: str | None, maximum: int
 ) -> Page[BookingInquiry]:
-    if performer is None:
-        return empty_page(kind=INQUIRY_CURSOR, first=first, after=after, maximum=maximum)
-    query = BookingInquiry.filter(performer_id=performer.id)
+    query = BookingInquiry.filter(performer_id=performer.id) if performer is not None else None
     return await keyset_page(query, kind=INQUIRY_CURSOR, first=first, after=after, maximum=maximum)

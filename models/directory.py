@@ -11,7 +11,7 @@ from models import validation
 from models.accounts import Account
 from models.audit import AuditAction, AuditEvent
 from models.listings import CATEGORIES, Listing
-from models.pagination import Page, empty_page, keyset_page
+from models.pagination import Page, keyset_page
 from privacy import directory
 
 LISTING_CURSOR = "listing"
@@ -59,7 +59,9 @@ async def directory_page(
     )
     if unmatchable:
         # No listing can match; nothing is asked of the database.
-        return empty_page(kind=LISTING_CURSOR, first=first, after=after, maximum=maximum)
+        return await keyset_page(
+            None, kind=LISTING_CURSOR, first=first, after=after, maximum=maximum
+        )
     query = Listing.filter(directory.publicly_visible())
     if category:
         query = query.filter(category=category)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from models.pagination import Page, empty_page, keyset_page
+from models.pagination import Page, keyset_page
 from privacy.purposes import Purpose
 
 if TYPE_CHECKING:
@@ -90,10 +90,11 @@ class OutboundEmail(Model):
 async def outbox_page(
     state: MailState | None, *, first: int, after: str | None, maximum: int
 ) -> Page[OutboundEmail]:
-    if state is None:
-        return empty_page(kind="outbox", first=first, after=after, maximum=maximum)
+    query = (
+        OutboundEmail.filter(state=state).select_related("recipient") if state is not None else None
+    )
     return await keyset_page(
-        OutboundEmail.filter(state=state).select_related("recipient"),
+        query,
         kind="outbox",
         first=first,
         after=after,

@@ -52,11 +52,16 @@ def check_page_size(first: int, maximum: int) -> None:
 
 
 async def keyset_page(
-    query: QuerySet[T], *, kind: str, first: int, after: str | None, maximum: int
+    query: QuerySet[T] | None, *, kind: str, first: int, after: str | None, maximum: int
 ) -> Page[T]:
+    """A page of `query`, newest first. No query means the caller may see nothing: an
+    empty page, after the same checks of the arguments, without asking the database."""
     check_page_size(first, maximum)
-    if after is not None:
-        query = query.filter(id__lt=decode_cursor(kind, after))
+    key = decode_cursor(kind, after) if after is not None else None
+    if query is None:
+        return Page(items=[], cursors=[], has_next_page=False)
+    if key is not None:
+        query = query.filter(id__lt=key)
     rows = await query.order_by("-id").limit(first + 1)
     items = rows[:first]
     return Page(
@@ -64,12 +69,3 @@ async def keyset_page(
         cursors=[encode_cursor(kind, row.id) for row in items],
         has_next_page=len(rows) > first,
     )
-
-
-def empty_page(*, kind: str, first: int, after: str | None, maximum: int) -> Page:
-    """What a caller who may see nothing gets: an empty page, after the same checks
-    of its arguments as any other."""
-    check_page_size(first, maximum)
-    if after is not None:
-        decode_cursor(kind, after)
-    return Page(items=[], cursors=[], has_next_page=False)
