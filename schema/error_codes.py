@@ -21,10 +21,8 @@ def _tag(errors: list[GraphQLError] | None, code: str) -> None:
 
 
 class ErrorCodes(SchemaExtension):
-    def on_parse(self) -> Iterator[None]:
-        yield
-        _tag(self.execution_context.pre_execution_errors, "GRAPHQL_PARSE_FAILED")
-
+    # Parse failures are tagged in schema/root.BacklineSchema.process_errors: the parser
+    # cache raises before any parse hook of ours would run.
     def on_validate(self) -> Iterator[None]:
         yield
         _tag(self.execution_context.pre_execution_errors, "GRAPHQL_VALIDATION_FAILED")
