@@ -46,7 +46,7 @@ async def send_promotion(
     """Queues one mail per consenting active account; returns how many. Consent is
     checked again by the worker before each mail goes out."""
     subject = validation.text(subject, "subject", max_length=200)
-    body = validation.text(body, "body", max_length=20_000)
+    body = validation.text(body, "body", max_length=20_000, multiline=True)
     partner = None
     if on_behalf_of_partner is not None:
         partner = validation.text(on_behalf_of_partner, "onBehalfOfPartner", max_length=200)

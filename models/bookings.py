@@ -37,7 +37,9 @@ class InquiryFields:
         return {
             "event_date": when.isoformat(),
             "event_type": validation.text(self.event_type, "eventType", max_length=100),
-            "message": validation.text(self.message, "message", max_length=5000),
+            "message": validation.text(
+                self.message, "message", max_length=5000, multiline=True
+            ),
         }
 
 

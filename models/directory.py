@@ -35,7 +35,7 @@ class ListingFields:
             "city": validation.text(self.city, "city", max_length=MAX_PLACE_LENGTH),
             "state": validation.text(self.state, "state", max_length=MAX_PLACE_LENGTH),
             "description": validation.text(
-                self.description, "description", max_length=5000, required=False
+                self.description, "description", max_length=5000, required=False, multiline=True
             ),
         }
 

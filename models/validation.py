@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -13,16 +14,36 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 MAX_EMAIL_LENGTH = 320
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
+# Bidirectional overrides and isolates make a name read differently from what it is.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Line and paragraph separators end a line as surely as a line feed does.
+LINE_BREAKING_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+ALLOWED_IN_MULTILINE = frozenset("\n\t")
 
 
-def text(value: str, field: str, *, max_length: int, required: bool = True) -> str:
-    cleaned = value.strip()
+def text(
+    value: str, field: str, *, max_length: int, required: bool = True, multiline: bool = False
+) -> str:
+    """A single line unless `multiline`: a name, a title or a subject can reach a mail
+    header, where one line break would split it (and stop a mailer that trusts it)."""
+    cleaned = value.replace("\r\n", "\n").strip() if multiline else value.strip()
     if required and not cleaned:
         raise InvalidInput(field, "This cannot be empty.")
     if len(cleaned) > max_length:
         raise InvalidInput(field, f"This is longer than {max_length} characters.")
-    if "\x00" in cleaned:
-        raise InvalidInput(field, "This contains a character that is not allowed.")
+    allowed = ALLOWED_IN_MULTILINE if multiline else frozenset()
+    for character in cleaned:
+        if character in allowed:
+            continue
+        if character in BIDI_CONTROLS or (
+            unicodedata.category(character) in LINE_BREAKING_CATEGORIES
+        ):
+            message = (
+                "This contains a control character that is not allowed."
+                if multiline
+                else "This must be one line, without control characters."
+            )
+            raise InvalidInput(field, message)
     return cleaned
 
 

@@ -48,7 +48,7 @@ async def publish(
     """Announces a version; a material change is mailed to every active account."""
     now = datetime.now(UTC)
     version = validation.text(version, "version", max_length=40)
-    summary = validation.text(summary, "summary", max_length=5000)
+    summary = validation.text(summary, "summary", max_length=5000, multiline=True)
     ensure_notice(material_change, effective_at, now)
     current = await policy_in_force(now)
     purposes = " ".join(sorted(current.purpose_names | set(introduces)))

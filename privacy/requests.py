@@ -47,7 +47,7 @@ async def change_choices(
 async def place_hold(
     staff: Account, account: Account, reason: str, ends_at: datetime | None
 ) -> LegalHold:
-    reason = validation.text(reason, "reason", max_length=2000)
+    reason = validation.text(reason, "reason", max_length=2000, multiline=True)
     if ends_at is not None and ends_at <= datetime.now(UTC):
         raise InvalidInput("endsAt", "A hold must end in the future, or have no end date.")
     async with in_transaction():

@@ -33,7 +33,9 @@ class TestimonialFields:
 
     def validated(self) -> dict[str, str]:
         return {
-            "quote": validation.text(self.quote, "quote", max_length=2000),
+            "quote": validation.text(
+                self.quote, "quote", max_length=2000, multiline=True
+            ),
             "event_type": validation.text(self.event_type, "eventType", max_length=100),
             "city": validation.text(self.city, "city", max_length=100),
             "state": validation.text(self.state, "state", max_length=100),
