@@ -70,7 +70,11 @@ async def directory(request: Request) -> JSONResponse:
 
 
 async def testimonials(request: Request) -> JSONResponse:
-    rows = await Testimonial.filter(status=TestimonialStatus.PUBLISHED).order_by("-id").limit(21)
+    rows = (
+        await Testimonial.filter(status=TestimonialStatus.PUBLISHED, author__status="ACTIVE")
+        .order_by("-id")
+        .limit(21)
+    )
     page = rows[:20]
     return JSONResponse(
         {

@@ -82,5 +82,9 @@ async def shared_with(
 async def received_inquiries(
     performer: Account | None, *, first: int, after: str | None, maximum: int
 ) -> Page[BookingInquiry]:
-    query = BookingInquiry.filter(performer_id=performer.id) if performer is not None else None
+    query = (
+        BookingInquiry.filter(performer_id=performer.id).select_related("customer")
+        if performer is not None
+        else None
+    )
     return await keyset_page(query, kind=INQUIRY_CURSOR, first=first, after=after, maximum=maximum)

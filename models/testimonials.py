@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.expressions import Q
 from tortoise.models import Model
 
 from models.pagination import Page, keyset_page
@@ -48,10 +49,12 @@ class Testimonial(Model):
         indexes = (("status", "id"), ("author_id", "id"))
 
 
-async def published_page(*, first: int, after: str | None, maximum: int) -> Page[Testimonial]:
-    """The public testimonials: published ones only, newest first."""
+async def published_page(
+    visible: Q, *, first: int, after: str | None, maximum: int
+) -> Page[Testimonial]:
+    """The public testimonials, newest first: those `visible` (a rule of privacy/)."""
     return await keyset_page(
-        Testimonial.filter(status=TestimonialStatus.PUBLISHED),
+        Testimonial.filter(visible),
         kind="testimonial",
         first=first,
         after=after,

@@ -109,6 +109,11 @@ async def cancel(
         await OutboundEmail.filter(
             recipient_id=account.id, purpose__not_isnull=True, state=MailState.QUEUED
         ).update(state=MailState.DROPPED, last_error="the account was cancelled")
+        # A consent link mailed before cancelling must not publish anything after it;
+        # published testimonials leave public view through testimonials.publicly_visible.
+        await Testimonial.filter(author_id=account.id, consent_nonce__not_isnull=True).update(
+            consent_nonce=None
+        )
         if staff is not None:
             await AuditEvent.create(
                 action=AuditAction.ACCOUNT_CANCELLED_BY_STAFF,

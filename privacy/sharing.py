@@ -9,6 +9,8 @@ test is a SQL condition (`in_force`), so pages and cursors never count hidden ro
 
 from __future__ import annotations
 
+import copy
+
 from tortoise.expressions import Q
 
 from errors import ConsentRequiredError, InvalidInput, NotAuthorizedError
@@ -28,6 +30,21 @@ def in_force() -> Q:
         owner__status=AccountStatus.ACTIVE,
         owner__preferences__contact_sharing=True,
     )
+
+
+# What a performer sees of an inquiry whose author has since closed their account.
+WITHDRAWN_MESSAGE = "The person who sent this inquiry has closed their account."
+
+
+def as_seen_by_performer(inquiry: BookingInquiry) -> BookingInquiry:
+    """Cancelling stops every use of the person's words: the performer keeps the fact
+    and date of the inquiry, not what its author wrote. `inquiry` comes with its
+    customer loaded."""
+    if inquiry.customer.status == AccountStatus.ACTIVE:
+        return inquiry
+    withheld = copy.copy(inquiry)
+    withheld.message, withheld.event_type = WITHDRAWN_MESSAGE, ""
+    return withheld
 
 
 def ensure_may_inquire(account: Account) -> None:

@@ -12,12 +12,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from errors import InvalidTokenError, NotAuthorizedError, NotFoundError
 from mailers.send import send_testimonial_consent
 from models import tokens, validation
-from models.accounts import Account, Role
+from models.accounts import Account, AccountStatus, Role
 from models.audit import AuditAction, AuditEvent
 from models.testimonials import Testimonial, TestimonialStatus
 
@@ -40,6 +41,12 @@ class TestimonialFields:
             "city": validation.text(self.city, "city", max_length=100),
             "state": validation.text(self.state, "state", max_length=100),
         }
+
+
+def publicly_visible() -> Q:
+    """Published, and its author's account still active: cancelling takes every
+    testimonial of the person out of public view in the same moment."""
+    return Q(status=TestimonialStatus.PUBLISHED, author__status=AccountStatus.ACTIVE)
 
 
 def consent_token(secret_key: str, testimonial: Testimonial) -> str:
@@ -74,6 +81,7 @@ async def pending(secret_key: str, token: str) -> Testimonial:
         consent_nonce=nonce,
         status=TestimonialStatus.AWAITING_CONSENT,
         consent_expires_at__gt=datetime.now(UTC),
+        author__status=AccountStatus.ACTIVE,
     ).select_related("author")
     if testimonial is None or not nonce:
         raise InvalidTokenError()

@@ -60,7 +60,9 @@ async def received_inquiries(
     page = await bookings.received_inquiries(
         performer, first=first, after=after, maximum=info.context.settings.max_page_size
     )
-    return BookingInquiryConnection.of(page, BookingInquiry.from_row)
+    return BookingInquiryConnection.of(
+        page, lambda row: BookingInquiry.from_row(sharing.as_seen_by_performer(row))
+    )
 
 
 async def revoke_contact_share(info: Info, id: strawberry.ID) -> ContactShareResult:

@@ -22,6 +22,7 @@ async def testimonials_page(
 ) -> TestimonialConnection:
     """Published testimonials only."""
     page = await published_page(
+        testimonials.publicly_visible(),
         first=first, after=after, maximum=info.context.settings.max_page_size
     )
     return TestimonialConnection.of(page, Testimonial.published)

@@ -10,8 +10,11 @@ from models.api_keys import ApiKey
 from models.listings import Listing
 from models.outbox import MailState, OutboundEmail
 from models.sharing import ContactGrant
+from models.testimonials import Testimonial, TestimonialStatus
+from privacy import sharing
 from privacy.purposes import Purpose
 from tests import factories
+from tests.test_testimonials import RESPOND, public, submitted
 
 CANCEL = """
 mutation { cancelAccount { __typename ... on AccountCancelled { cancelledAt purgeAfter } } }
@@ -66,3 +69,61 @@ async def test_only_a_signed_in_person_cancels_their_own_account(api):
         result = (await api.data(CANCEL, token=token))["cancelAccount"]
         assert result["__typename"] == "NotAuthorized"
     assert (await Account.get(id=band.account.id)).status == AccountStatus.ACTIVE
+
+
+async def test_cancelling_takes_a_published_testimonial_out_of_public_view_at_once(
+    api, mail_settings, inbox
+):
+    # given a published testimonial, already served (and cached) publicly
+    ada = await factories.customer(name="Ada Lovelace")
+    _, token = await submitted(api, mail_settings, inbox, ada)
+    await api.data(RESPOND, {"token": token, "approve": True})
+    assert [t["authorName"] for t in await public(api)] == ["Ada Lovelace"]
+    # when its author cancels
+    await api.data(CANCEL, token=ada.token)
+    # then no public query shows it, though it is kept until purge
+    assert await public(api) == []
+    assert await Testimonial.exists(author_id=ada.account.id)
+
+
+async def test_a_consent_link_mailed_before_cancelling_publishes_nothing_after_it(
+    api, mail_settings, inbox
+):
+    # given a consent mail delivered, then the author cancels
+    ada = await factories.customer()
+    _, token = await submitted(api, mail_settings, inbox, ada)
+    await api.data(CANCEL, token=ada.token)
+    # when the link is followed afterwards
+    answer = await api.data(RESPOND, {"token": token, "approve": True})
+    # then it is void and nothing is published
+    assert answer["respondToTestimonialConsent"]["__typename"] == "InvalidToken"
+    assert (await Testimonial.get(author_id=ada.account.id)).status == (
+        TestimonialStatus.AWAITING_CONSENT
+    )
+    assert await public(api) == []
+
+
+RECEIVED = "{ receivedInquiries { edges { node { eventDate eventType message } } } }"
+
+
+async def test_a_performer_no_longer_reads_what_a_cancelled_customer_wrote(api):
+    # given an inquiry the performer has read
+    band = await factories.performer(granted=EVERYTHING)
+    listing = await factories.listing(band)
+    ada = await factories.customer(granted=EVERYTHING)
+    await factories.inquiry(ada, listing, message="Call me on my cell", event_type="Wedding")
+    before = (await api.data(RECEIVED, token=band.token))["receivedInquiries"]["edges"]
+    assert before[0]["node"]["message"] == "Call me on my cell"
+    # when its author cancels
+    await api.data(CANCEL, token=ada.token)
+    # then the performer keeps the date, not the words
+    after = (await api.data(RECEIVED, token=band.token))["receivedInquiries"]["edges"]
+    assert after == [
+        {
+            "node": {
+                "eventDate": before[0]["node"]["eventDate"],
+                "eventType": "",
+                "message": sharing.WITHDRAWN_MESSAGE,
+            }
+        }
+    ]
