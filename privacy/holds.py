@@ -1,5 +1,6 @@
-"""Legal holds: an account under an active hold is not erased, and legal disclosures
-about it are not shown to the person, until the hold is lifted or ends."""
+"""Legal holds: an account under an active hold is not erased, and neither the hold nor
+the legal disclosures about the person are shown to them, until the hold is lifted or
+ends: the obligation behind a hold may forbid telling the person of it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from datetime import UTC, datetime
 
 from tortoise.expressions import Q
 
+from models.audit import AuditAction
 from models.retention import LegalHold
+
+# Events about the person that reveal a hold (or what it protects) while one stands.
+CONCEALED_WHILE_HELD = frozenset(
+    {AuditAction.LEGAL_HOLD_PLACED, AuditAction.LEGAL_HOLD_LIFTED, AuditAction.LEGAL_DISCLOSURE}
+)
 
 
 def active(now: datetime | None = None) -> Q:
@@ -19,5 +26,9 @@ async def is_held(account_id: int) -> bool:
     return await LegalHold.filter(active(), account_id=account_id).exists()
 
 
-async def conceals_disclosures(account_id: int) -> bool:
-    return await is_held(account_id)
+async def concealed_from(account_id: int) -> Q | None:
+    """The audit events about the person that they may not see now (a SQL condition),
+    or None when nothing is concealed."""
+    if not await is_held(account_id):
+        return None
+    return Q(subject_id=account_id, action__in=list(CONCEALED_WHILE_HELD))

@@ -73,15 +73,14 @@ def _plain(value: Any) -> Any:
 
 async def export(account_id: int) -> dict[str, list[dict[str, Any]]]:
     """Everything stored about the person, one section per table."""
-    concealed = await holds.conceals_disclosures(account_id)
+    concealed = await holds.concealed_from(account_id)
     document: dict[str, list[dict[str, Any]]] = {}
     for section in SECTIONS:
         query = section.model.filter(section.about(account_id)).order_by(
             section.model._meta.pk_attr
         )
-        if section.model is AuditEvent and concealed:
-            # The law that required a disclosure may also forbid telling of it yet.
-            query = query.exclude(action=AuditAction.LEGAL_DISCLOSURE)
+        if section.model is AuditEvent and concealed is not None:
+            query = query.exclude(concealed)
         meta = section.model._meta
         columns = {meta.db_pk_column} | set(meta.db_fields)
         fields = sorted(name for name in columns if name not in section.leave_out)
