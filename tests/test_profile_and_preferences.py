@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 import pytest
+from tortoise import connections
 
 from models.accounts import Account, ConsentEvent, PrivacyPreferences
 from privacy import consent
@@ -140,18 +144,46 @@ async def test_anonymous_preference_update_is_not_authorized_and_records_nothing
     assert await ConsentEvent.all().count() == before
 
 
-async def test_preferences_and_ledger_are_written_together(settings):
-    # given an account whose first choices lack a purpose (a programming error)
-    ada = await factories.customer()
-    await PrivacyPreferences.filter(account_id=ada.account.id).delete()
-    events_before = await ConsentEvent.filter(account_id=ada.account.id).count()
-    # when the rule refuses them
-    with pytest.raises(ValueError, match="every purpose"):
-        await consent.record_choices(
-            ada.account, {Purpose.TARGETED_ADS: True}, ConsentSource.SETTINGS, None
+@contextlib.asynccontextmanager
+async def ledger_inserts_fail() -> AsyncIterator[None]:
+    """A real database failure on the ledger's INSERT, after the preferences' UPDATE."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_script(
+            "CREATE FUNCTION refuse_ledger() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql; "
+            "CREATE TRIGGER refuse_ledger BEFORE INSERT ON consent_event "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_ledger();"
         )
+    else:
+        await connection.execute_script(
+            "CREATE TRIGGER refuse_ledger BEFORE INSERT ON consent_event "
+            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+        )
+    try:
+        yield
+    finally:
+        if connection.capabilities.dialect == "postgres":
+            await connection.execute_script(
+                "DROP TRIGGER refuse_ledger ON consent_event; DROP FUNCTION refuse_ledger();"
+            )
+        else:
+            await connection.execute_script("DROP TRIGGER refuse_ledger;")
+
+
+async def test_preferences_and_ledger_are_written_together(settings):
+    # given an account that has said no to promotional mail
+    ada = await factories.customer()
+    events_before = await ConsentEvent.filter(account_id=ada.account.id).count()
+    # when the ledger write fails after the preferences were updated
+    async with ledger_inserts_fail():
+        with pytest.raises(Exception, match="injected failure"):
+            await consent.record_choices(
+                ada.account, {Purpose.PROMOTIONAL_EMAILS: True}, ConsentSource.SETTINGS, None
+            )
     # then neither the preferences nor the ledger changed
-    assert not await PrivacyPreferences.exists(account_id=ada.account.id)
+    preferences = await PrivacyPreferences.get(account_id=ada.account.id)
+    assert preferences.promotional_emails is False
     assert await ConsentEvent.filter(account_id=ada.account.id).count() == events_before
 
 

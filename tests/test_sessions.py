@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
+
+import argon2
 
 from models.accounts import Account, AccountStatus
 from tests import factories
@@ -31,16 +34,50 @@ async def test_login_with_the_right_password_opens_a_session(api):
     assert me == {"id": ada.id}
 
 
-async def test_wrong_password_and_unknown_address_get_the_same_answer(api):
-    await factories.customer(email="ada@example.com")
+class Argon2Verifications:
+    """Records each real Argon2 verification (hash parameters, thread) and performs it."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.calls: list[tuple[argon2.Parameters, int]] = []
+        real = argon2.PasswordHasher.verify
+
+        def verify(hasher, stored_hash, password):
+            self.calls.append((argon2.extract_parameters(stored_hash), threading.get_ident()))
+            return real(hasher, stored_hash, password)
+
+        monkeypatch.setattr(argon2.PasswordHasher, "verify", verify)
+
+
+async def test_wrong_password_and_unknown_address_get_the_same_answer_and_work(
+    api, monkeypatch
+):
+    # given a registered address, and a spy on the real Argon2 verification
+    ada = await factories.customer(email="ada@example.com")
+    verifications = Argon2Verifications(monkeypatch)
+    # when one login has the wrong password and another an unknown address
     wrong_password = (await api.data(LOGIN, {"email": "ada@example.com", "password": "nope"}))[
         "login"
     ]
     unknown_address = (
         await api.data(LOGIN, {"email": "nobody@example.com", "password": factories.PASSWORD})
     )["login"]
+    # then the answers are the same
     assert wrong_password == unknown_address
     assert wrong_password["__typename"] == "InvalidCredentials"
+    # and so is the work: one verification each, at the cost of a real account's hash
+    real_cost = argon2.extract_parameters(ada.account.password_hash)
+    assert [parameters for parameters, _ in verifications.calls] == [real_cost, real_cost]
+
+
+async def test_argon2_runs_off_the_event_loop(api, monkeypatch):
+    # given a spy on the real Argon2 verification
+    await factories.customer(email="ada@example.com")
+    verifications = Argon2Verifications(monkeypatch)
+    # when a person signs in
+    await api.data(LOGIN, {"email": "ada@example.com", "password": factories.PASSWORD})
+    # then the verification ran in a worker thread, not the thread serving requests
+    [(_, thread)] = verifications.calls
+    assert thread != threading.get_ident()
 
 
 async def test_a_cancelled_account_cannot_sign_in(api):
