@@ -22,6 +22,7 @@ from models.policies import PolicyVersion
 from models.sharing import BookingInquiry
 from models.testimonials import Testimonial
 from privacy import testimonials, unsubscribe
+from privacy.redaction import mask_email
 from settings import Settings
 
 templates = Environment(
@@ -70,7 +71,8 @@ async def compose(row: OutboundEmail, settings: Settings) -> Composed:
         subject = f"{row.sender.name} thinks you'd like Backline"
         context = {"friend_name": row.to_name, "sender_name": row.sender.name}
     else:
-        # A confirmation of a new address goes to that address.
+        # Mail about a change of address goes to the address concerned: the new one to
+        # confirm it, the old one to be told it was replaced.
         to_address = row.to_address or recipient.email
         to = formataddr((recipient.name, to_address), charset="utf-8")
         context = {"name": recipient.name}
@@ -124,6 +126,14 @@ async def compose(row: OutboundEmail, settings: Settings) -> Composed:
         context |= {
             "new_email": row.to_address,
             "confirm_url": f"{settings.public_url}/account/confirm-email/{token}",
+        }
+    elif row.kind == MailKind.EMAIL_CHANGED:
+        subject = "Your Backline email address was changed"
+        # The old address may no longer be the person's: whoever reads it learns only
+        # enough for the owner to recognise the new one.
+        context |= {
+            "new_email": mask_email(recipient.email),
+            "support_email": settings.support_email,
         }
     elif row.kind == MailKind.POLICY_NOTICE:
         policy = await PolicyVersion.get(id=row.context["policy_version_id"])

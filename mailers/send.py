@@ -84,6 +84,18 @@ async def send_email_change(account: Account) -> None:
     )
 
 
+async def send_email_changed_notice(account: Account, old_address: str) -> None:
+    """Once a change is confirmed, the replaced address hears of it, so that its owner
+    can object if the change was not theirs (transactional: no purpose, no unsubscribe).
+    The worker erases the old address from the row once the mail is done."""
+    await OutboundEmail.create(
+        kind=MailKind.EMAIL_CHANGED,
+        recipient_id=account.id,
+        to_address=old_address,
+        next_attempt_at=_now(),
+    )
+
+
 async def send_testimonial_consent(testimonial: Testimonial) -> None:
     await OutboundEmail.create(
         kind=MailKind.TESTIMONIAL_CONSENT,

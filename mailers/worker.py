@@ -6,6 +6,10 @@ LOCKED` followed by marking the rows with the worker's claim token, in one
 transaction; on SQLite the database-wide write lock serialises claims, and the
 update re-checks that each row is still due, so a row is claimed by one worker only.
 A claim expires (`claimed_until`), so rows of a worker that died are sent later.
+
+One mail's fault is that mail's alone: whatever goes wrong while composing or sending
+it (short of losing the connection) marks that row FAILED and the worker goes on with
+the rest. What is stored or logged about a failure is redacted (privacy/redaction.py).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import traceback
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +31,7 @@ from tortoise.transactions import in_transaction
 from mailers.compose import MailObsolete, as_bytes, compose
 from models.outbox import MailKind, MailState, OutboundEmail
 from privacy import mail, retention
+from privacy.redaction import redact
 from settings import Settings
 
 log = logging.getLogger("backline.mail")
@@ -54,6 +60,11 @@ class Tally:
     @property
     def handled(self) -> int:
         return self.sent + self.retried + self.failed + self.dropped
+
+
+# Rows whose address is kept only until the mail is done: a friend's (email a friend,
+# never stored), and the address a person replaced (the notice of the change).
+ERASED_WHEN_DONE = frozenset({MailKind.REFERRAL, MailKind.EMAIL_CHANGED})
 
 
 class TemporaryFailure(Exception):
@@ -128,7 +139,7 @@ class Worker:
             async with self._smtp() as smtp:
                 while pending:
                     row = pending.pop(0)
-                    tally += await self._deliver_one(smtp, row)
+                    tally += await self._deliver_isolated(smtp, row)
         except CONNECTION_ERRORS as error:
             # Nothing more can go out on this connection; the rest wait for a retry.
             for row in pending:
@@ -147,8 +158,28 @@ class Worker:
             password=password,
         )
 
+    async def _deliver_isolated(self, smtp: aiosmtplib.SMTP, row: OutboundEmail) -> Tally:
+        try:
+            return await self._deliver_one(smtp, row)
+        except CONNECTION_ERRORS:
+            raise
+        except Exception as error:
+            # The message may quote the row's data (a header parse error quotes the whole
+            # header, name included), and a name cannot be recognised to be redacted: only
+            # the exception's type and the code's frames are kept.
+            log.error(
+                "mail %s (%s) not sent: unexpected %s\n%s",
+                row.id,
+                row.kind.value,
+                type(error).__name__,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
+            return await self._finish(
+                row, MailState.FAILED, f"not sent: unexpected {type(error).__name__}"
+            )
+
     async def _deliver_one(self, smtp: aiosmtplib.SMTP, row: OutboundEmail) -> Tally:
-        reason = await mail.reason_not_to_deliver(row.recipient, row.purpose)
+        reason = await mail.reason_not_to_deliver(row)
         if reason is not None:
             return await self._finish(row, MailState.DROPPED, reason)
         try:
@@ -174,7 +205,7 @@ class Worker:
     async def _retry(self, row: OutboundEmail, reason: str) -> Tally:
         attempts = row.attempts + 1
         if attempts >= self.settings.mail_max_attempts:
-            row.attempts = attempts
+            # _finish counts this last attempt.
             return await self._finish(
                 row, MailState.FAILED, f"gave up after {attempts} attempts: {reason}"
             )
@@ -184,13 +215,17 @@ class Worker:
             state=MailState.QUEUED,
             attempts=attempts,
             next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay),
-            last_error=reason,
+            # Mail servers echo the recipient's address in their replies.
+            last_error=redact(reason),
             claim=None,
             claimed_until=None,
         )
         return Tally(retried=1)
 
     async def _finish(self, row: OutboundEmail, state: MailState, reason: str | None) -> Tally:
+        reason = redact(reason) if reason is not None else None
+        if state == MailState.FAILED:
+            log.warning("mail %s (%s) failed: %s", row.id, row.kind.value, reason)
         changes = {
             "state": state,
             "attempts": row.attempts + (state != MailState.DROPPED),
@@ -199,11 +234,10 @@ class Worker:
             "claimed_until": None,
             "sent_at": datetime.now(UTC) if state == MailState.SENT else None,
         }
-        if row.kind == MailKind.REFERRAL:
-            # Email a friend: the friend's name and address are not kept.
+        if row.kind in ERASED_WHEN_DONE:
             changes |= {"to_address": None, "to_name": None, "context": {}}
         await OutboundEmail.filter(id=row.id).update(**changes)
-        if row.kind == MailKind.REFERRAL:
+        if row.kind in ERASED_WHEN_DONE:
             await retention.reclaim_space()
         return Tally(
             sent=int(state == MailState.SENT),

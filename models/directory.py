@@ -10,6 +10,7 @@ from errors import InvalidInput, NotFoundError
 from models import validation
 from models.accounts import Account
 from models.audit import AuditAction, AuditEvent
+from models.ids import parse_id
 from models.listings import CATEGORIES, Listing
 from models.pagination import Page, keyset_page
 from privacy import directory
@@ -38,11 +39,6 @@ class ListingFields:
                 self.description, "description", max_length=5000, required=False, multiline=True
             ),
         }
-
-
-def parse_id(value: str) -> int | None:
-    """IDs are decimal keys; anything else names nothing."""
-    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 async def directory_page(

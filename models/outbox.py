@@ -29,6 +29,8 @@ class MailKind(StrEnum):
     TESTIMONIAL_CONSENT = "TESTIMONIAL_CONSENT"
     POLICY_NOTICE = "POLICY_NOTICE"
     EMAIL_CHANGE = "EMAIL_CHANGE"
+    # To the address a confirmed change replaced, in case the change was not the owner's.
+    EMAIL_CHANGED = "EMAIL_CHANGED"
 
 
 class MailState(StrEnum):

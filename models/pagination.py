@@ -11,11 +11,15 @@ import binascii
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from tortoise.fields import BigIntField
 from tortoise.queryset import QuerySet
 
 from errors import BadUserInput
+from models.ids import MAX_KEY, parse_id
 
 T = TypeVar("T")
+# The audit log and the outbox have 64-bit keys; other tables 32-bit ones (MAX_KEY).
+MAX_WIDE_KEY = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -33,13 +37,14 @@ def encode_cursor(kind: str, key: int) -> str:
     return base64.urlsafe_b64encode(f"{kind}:{key}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(kind: str, cursor: str) -> int:
+def decode_cursor(kind: str, cursor: str, maximum: int = MAX_KEY) -> int:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         found_kind, _, key = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        if found_kind != kind or not key.isdigit() or len(key) > 19:
+        number = parse_id(key, maximum=maximum)
+        if found_kind != kind or number is None:
             raise ValueError(cursor)
-        return int(key)
+        return number
     except (ValueError, binascii.Error, UnicodeError):
         raise BadUserInput("after", "This cursor is not valid here.") from None
 
@@ -57,7 +62,10 @@ async def keyset_page(
     """A page of `query`, newest first. No query means the caller may see nothing: an
     empty page, after the same checks of the arguments, without asking the database."""
     check_page_size(first, maximum)
-    key = decode_cursor(kind, after) if after is not None else None
+    # A key past the table's range was never issued (and PostgreSQL would refuse it).
+    wide = query is not None and isinstance(query.model._meta.pk, BigIntField)
+    largest = MAX_WIDE_KEY if wide else MAX_KEY
+    key = decode_cursor(kind, after, largest) if after is not None else None
     if query is None:
         return Page(items=[], cursors=[], has_next_page=False)
     if key is not None:

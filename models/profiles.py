@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from errors import EmailTakenError, InvalidInput, InvalidTokenError
-from mailers.send import send_email_change
+from mailers.send import send_email_change, send_email_changed_notice
 from models import tokens, validation
 from models.accounts import Account, AccountStatus
 from models.auth import email_is_taken
@@ -79,6 +79,7 @@ async def confirm_email_change(secret_key: str, token: str) -> Account:
             raise InvalidTokenError()
         if await email_is_taken(account.pending_email, except_account_id=account.id):
             raise EmailTakenError()
+        old_email = account.email
         account.update_from_dict(
             {
                 "email": account.pending_email,
@@ -91,4 +92,6 @@ async def confirm_email_change(secret_key: str, token: str) -> Account:
             await account.save()
         except IntegrityError:
             raise EmailTakenError() from None
+        # If the change was not the person's doing, the old address is where they hear.
+        await send_email_changed_notice(account, old_email)
     return account

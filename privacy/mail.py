@@ -1,13 +1,19 @@
 """Which mail may go out: decided when it is queued, and again just before it is sent,
-so that a consent withdrawn in between is honoured."""
+so that a consent withdrawn or an account closed in between is honoured."""
 
 from __future__ import annotations
 
 from tortoise.expressions import Q
 
 from models.accounts import Account, AccountStatus
+from models.outbox import MailKind, OutboundEmail
+from models.sharing import BookingInquiry
 from privacy import consent
 from privacy.purposes import Purpose
+
+# Mail that still goes out when the account it is about has closed. A confirmation of the
+# cancellation itself would be the one member; there is no such mail yet.
+TO_CLOSED_ACCOUNTS: frozenset[MailKind] = frozenset()
 
 
 def promotion_purpose(on_behalf_of_partner: str | None) -> Purpose:
@@ -19,12 +25,34 @@ def consenting(purpose: Purpose) -> Q:
     return Q(status=AccountStatus.ACTIVE, **{f"preferences__{purpose.preference_field}": True})
 
 
-async def reason_not_to_deliver(recipient: Account | None, purpose: Purpose | None) -> str | None:
-    """None when the mail may be sent now; otherwise why it must not be."""
-    if recipient is None:
-        return None
-    if recipient.status != AccountStatus.ACTIVE:
-        return "the account is closed"
-    if purpose is not None and not await consent.allows(recipient.id, purpose):
-        return f"consent to {purpose.value} was withdrawn"
+async def reason_not_to_deliver(row: OutboundEmail) -> str | None:
+    """None when the mail may be sent now; otherwise why it must not be. `row` comes with
+    its recipient and sender loaded."""
+    recipient = row.recipient
+    if row.kind not in TO_CLOSED_ACCOUNTS:
+        if recipient is not None and recipient.status != AccountStatus.ACTIVE:
+            return "the account is closed"
+        if not await _cause_is_active(row):
+            # "No longer use my information" covers mail that carries it to others: a
+            # referral in the sender's name, an inquiry notice quoting the customer.
+            return "the person whose action caused it closed their account"
+    if (
+        recipient is not None
+        and row.purpose is not None
+        and not await consent.allows(recipient.id, row.purpose)
+    ):
+        return f"consent to {row.purpose.value} was withdrawn"
     return None
+
+
+async def _cause_is_active(row: OutboundEmail) -> bool:
+    sender: Account | None = row.sender
+    if sender is not None and sender.status != AccountStatus.ACTIVE:
+        return False
+    if row.kind == MailKind.NEW_INQUIRY:
+        # An inquiry that is gone went with its customer's erased account.
+        statuses = await BookingInquiry.filter(id=row.context.get("inquiry_id")).values_list(
+            "customer__status", flat=True
+        )
+        return statuses == [AccountStatus.ACTIVE]
+    return True

@@ -6,16 +6,17 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models import profiles
-from models.directory import parse_id
+from models.ids import parse_id
 from models.retention import LegalHold as LegalHoldRow
 from privacy import requests, rights
 from resolvers.accounts import choices_given
-from schema.accounts import Account, PrivacyPreferences
+from schema.accounts import PrivacyPreferences
 from schema.context import Info
 from schema.rights import (
     AccountCancelled,
     CancelAccountResult,
     ConfirmEmailResult,
+    EmailChangeConfirmed,
     LegalDisclosureInput,
     LegalDisclosureResult,
     LegalHold,
@@ -49,7 +50,8 @@ async def cancel_account(info: Info) -> CancelAccountResult:
 async def confirm_email_change(info: Info, token: str) -> ConfirmEmailResult:
     """Applies a new email address from the link sent to it."""
     secret = info.context.settings.secret_key.get_secret_value()
-    return Account.from_row(await profiles.confirm_email_change(secret, token))
+    account = await profiles.confirm_email_change(secret, token)
+    return EmailChangeConfirmed(email=account.email)
 
 
 async def cancel_account_on_request(info: Info, account_id: strawberry.ID) -> StaffCancelResult:
@@ -106,9 +108,14 @@ async def record_legal_disclosure(info: Info, input: LegalDisclosureInput) -> Le
 
 
 async def legal_holds(info: Info, account_id: strawberry.ID) -> list[LegalHold]:
-    """Staff only (empty for anyone else): every hold placed on an account, newest first."""
+    """Staff only (empty for anyone else): the holds placed on an account, newest first
+    (at most MAX_LIST_ITEMS)."""
     account = parse_id(account_id)
     if not info.context.viewer.is_staff or account is None:
         return []
-    rows = await LegalHoldRow.filter(account_id=account).order_by("-id")
+    rows = (
+        await LegalHoldRow.filter(account_id=account)
+        .order_by("-id")
+        .limit(info.context.settings.max_list_items)
+    )
     return [LegalHold.from_row(row) for row in rows]

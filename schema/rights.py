@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from models.retention import LegalHold as LegalHoldRow
-from schema.accounts import Account, PrivacyPreferences, PrivacyPreferencesInput
+from schema.accounts import PrivacyPreferences, PrivacyPreferencesInput
 from schema.errors import (
     EmailTaken,
     InvalidToken,
@@ -27,6 +27,14 @@ class AccountCancelled:
         description="When the remaining personal data will be erased, unless held for a legal "
         "obligation."
     )
+
+
+@strawberry.type(
+    description="A confirmed change of address. Whoever holds the link learns only the "
+    "address it confirmed: the link needs no session, so it reveals nothing else."
+)
+class EmailChangeConfirmed:
+    email: str
 
 
 @strawberry.type(description="Staff only: a legal hold keeps an account from being erased.")
@@ -88,5 +96,5 @@ LegalDisclosureResult = Annotated[
     strawberry.union("LegalDisclosureResult"),
 ]
 ConfirmEmailResult = Annotated[
-    Account | InvalidToken | EmailTaken, strawberry.union("ConfirmEmailResult")
+    EmailChangeConfirmed | InvalidToken | EmailTaken, strawberry.union("ConfirmEmailResult")
 ]

@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives and can be
-told to answer the next commands with an error."""
+told to answer the next commands with an error. As real servers do, an error may echo
+the recipient: "{address}" in a reply stands for the address it refuses."""
 
 from __future__ import annotations
 
@@ -16,21 +17,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+ADDRESS = "{address}"
+
+
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.rcpt_replies: list[str] = []
         self.data_replies: list[str] = []
+        # Every RCPT TO the server was given, accepted or not: one per delivery attempt.
+        self.rcpt_tried: list[str] = []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        self.rcpt_tried.append(address)
         if self.rcpt_replies:
-            return self.rcpt_replies.pop(0)
+            return self.rcpt_replies.pop(0).replace(ADDRESS, address)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         if self.data_replies:
-            return self.data_replies.pop(0)
+            return self.data_replies.pop(0).replace(ADDRESS, ", ".join(envelope.rcpt_tos))
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from mailers.send import send_email_changed_notice
 from mailers.worker import Worker
+from models.accounts import Account, AccountStatus, PrivacyPreferences
 from models.outbox import MailKind, MailState, OutboundEmail
 from privacy.purposes import Purpose
 from tests import factories
@@ -245,3 +247,63 @@ async def test_names_are_encoded_in_headers_and_escaped_in_html(mail_settings, i
     assert mail["To"].addresses[0].display_name == "Zoë <b>Ångström</b>"
     assert "Zoë &lt;b&gt;Ångström&lt;/b&gt;" in mail.get_body(("html",)).get_content()
     assert "Zoë <b>Ångström</b>" in mail.get_body(("plain",)).get_content()
+
+
+async def test_a_cancelled_account_whose_choices_still_consent_gets_no_promotion(
+    api, mail_settings, inbox
+):
+    # given a promotion queued to two consenting people
+    clerk = await factories.staff()
+    await factories.customer(email="keen@example.com", granted=(Purpose.PROMOTIONAL_EMAILS,))
+    gone = await factories.customer(email="gone@example.com", granted=(Purpose.PROMOTIONAL_EMAILS,))
+    first = {"input": {"subject": "Deals", "body": "Half price"}}
+    await api.data(PROMOTE, first, token=clerk.token)
+    # when one account is closed while its stored choices still say yes
+    await Account.filter(id=gone.account.id).update(status=AccountStatus.CANCELLED)
+    assert (await PrivacyPreferences.get(account_id=gone.account.id)).promotional_emails
+    second = {"input": {"subject": "More deals", "body": "Two for one"}}
+    queued = (await api.data(PROMOTE, second, token=clerk.token))["sendPromotion"]
+    tally = await Worker(mail_settings).drain()
+    # then the closed account is left out of the new promotion and dropped from the old
+    assert queued["recipients"] == 1
+    assert (tally.sent, tally.dropped) == (2, 1)
+    assert inbox.to("gone@example.com") == []
+    assert len(inbox.to("keen@example.com")) == 2
+    dropped = await OutboundEmail.get(recipient_id=gone.account.id)
+    assert dropped.last_error == "the account is closed"
+
+
+async def test_an_inquiry_notice_is_not_sent_once_its_customer_cancelled(api, mail_settings, inbox):
+    # given a performer about to be told of Ada's inquiry, which quotes her
+    band = await factories.performer(email="band@example.com")
+    ada = await factories.customer(name="Ada", granted=(Purpose.CONTACT_SHARING,))
+    await factories.inquiry(ada, await factories.listing(band))
+    # when Ada cancels her account before the worker runs
+    await api.data("mutation { cancelAccount { __typename } }", token=ada.token)
+    tally = await Worker(mail_settings).drain()
+    # then the performer is not mailed her inquiry
+    assert tally.dropped == 1 and inbox.to("band@example.com") == []
+    notice = await OutboundEmail.get(kind=MailKind.NEW_INQUIRY)
+    assert notice.state == MailState.DROPPED
+    assert notice.last_error == "the person whose action caused it closed their account"
+
+
+async def test_a_confirmed_change_of_address_is_told_to_the_old_address(mail_settings, inbox):
+    # given Ada, whose address has just changed
+    ada = await factories.customer(name="Ada", email="ada.new@example.com")
+    # when the notice is queued and the worker runs
+    await send_email_changed_notice(ada.account, "ada.old@example.com")
+    tally = await Worker(mail_settings).drain()
+    # then the old address is told, transactionally, with the new one masked
+    assert tally.sent == 1 and inbox.to("ada.new@example.com") == []
+    [notice] = inbox.to("ada.old@example.com")
+    assert notice["Subject"] == "Your Backline email address was changed"
+    assert notice["List-Unsubscribe"] is None
+    for part in ("plain", "html"):
+        body = notice.get_body((part,)).get_content()
+        assert "a***@example.com" in body and "ada.new" not in body
+        assert mail_settings.support_email in body
+    # and the old address is not kept once the mail is out
+    row = await OutboundEmail.get()
+    assert (row.kind, row.state, row.to_address) == (MailKind.EMAIL_CHANGED, MailState.SENT, None)
+    assert row.purpose is None

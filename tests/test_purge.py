@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tortoise import connections
+
 from models.accounts import Account, AccountStatus
 from models.audit import AuditAction, AuditEvent
 from models.retention import LegalHold, RequestLog
@@ -16,7 +18,7 @@ from privacy import retention
 from privacy.purposes import Purpose
 from tests import factories
 from tests.conftest import POSTGRES_URL
-from tests.test_referrals import every_stored_value
+from tests.test_referrals import database_files, every_stored_value
 
 SHARING = (Purpose.CONTACT_SHARING,)
 
@@ -26,6 +28,21 @@ async def cancelled(person, days_ago: float) -> None:
         status=AccountStatus.CANCELLED,
         cancelled_at=datetime.now(UTC) - timedelta(days=days_ago),
     )
+
+
+async def phone_ciphertext(person) -> bytes:
+    """The phone number as stored: encrypted, so only its ciphertext can be searched."""
+    _, rows = await connections.get("default").execute_query(
+        "SELECT phone FROM account WHERE id = " + str(int(person.account.id))  # noqa: S608
+    )
+    ciphertext = rows[0]["phone"]
+    assert ciphertext and "555" not in ciphertext
+    return ciphertext.lower().encode()
+
+
+async def sqlite_files(settings) -> bytes:
+    await connections.get("default").execute_query("PRAGMA wal_checkpoint(TRUNCATE)")
+    return database_files(settings)
 
 
 async def purge(settings):
@@ -43,12 +60,21 @@ async def test_a_cancelled_account_past_retention_is_erased_everywhere(api, sett
     await factories.inquiry(ada, await factories.listing(band))
     await api.data("{ sharedContacts { edges { node { name } } } }", token=band.token)
     await cancelled(ada, settings.retention_days + 1)
+    traces = [b"ada.quimby@example.com", b"ada quimby", await phone_ciphertext(ada)]
+    if not POSTGRES_URL:
+        # (the files are checked only where they can be read: SQLite's, beside the tests)
+        on_disk = await sqlite_files(settings)
+        assert all(trace in on_disk for trace in traces)
     # when
     report = await purge(settings)
-    # then nothing identifies her any more
+    # then nothing identifies her any more, in any table
     assert report.erased == 1
     stored = await every_stored_value()
-    assert "quimby" not in stored and "555 0199" not in stored
+    assert "quimby" not in stored and traces[2].decode() not in stored
+    # nor anywhere in the database files, free pages and WAL included
+    if not POSTGRES_URL:
+        on_disk = await sqlite_files(settings)
+        assert not any(trace in on_disk for trace in traces)
     # and what must stay for legal reasons stays without her identity
     read = await AuditEvent.get(action=AuditAction.CONTACT_READ)
     assert read.subject_id is None and read.actor_id == band.account.id

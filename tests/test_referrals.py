@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob
 
 from mailers.worker import Worker
-from models.outbox import OutboundEmail
+from models.outbox import MailState, OutboundEmail
 from tests import factories
 from tests.conftest import POSTGRES_URL
 
@@ -20,6 +20,7 @@ mutation Refer($input: ReferralInput!) {
 }
 """
 FRIEND = {"friendName": "Zelda Friendly", "friendEmail": "zelda.friendly@example.org"}
+CANCEL = "mutation { cancelAccount { __typename } }"
 
 
 async def every_stored_value() -> str:
@@ -43,6 +44,18 @@ async def every_stored_value() -> str:
     return "\n".join(dump).lower()
 
 
+def database_files(settings) -> bytes:
+    """The SQLite database as it is on disk, its WAL included (nothing on PostgreSQL)."""
+    if POSTGRES_URL:
+        return b""
+    database = settings.database_url.removeprefix("sqlite://")
+    contents = b""
+    for path in glob.glob(f"{database}*"):
+        with open(path, "rb") as handle:  # noqa: ASYNC230
+            contents += handle.read()
+    return contents.lower()
+
+
 async def test_the_friends_details_are_gone_once_the_mail_is_delivered(
     api, mail_settings, inbox, settings
 ):
@@ -60,21 +73,42 @@ async def test_the_friends_details_are_gone_once_the_mail_is_delivered(
     stored = await every_stored_value()
     assert "zelda" not in stored and "friendly" not in stored
     # nor does the database file on disk
-    if not POSTGRES_URL:
-        database = settings.database_url.removeprefix("sqlite://")
-        for path in glob.glob(f"{database}*"):
-            with open(path, "rb") as handle:  # noqa: ASYNC230
-                assert b"zelda.friendly" not in handle.read().lower(), path
+    assert b"zelda.friendly" not in database_files(settings)
 
 
 async def test_the_friends_details_are_erased_when_delivery_finally_fails(
-    api, mail_settings, inbox
+    api, mail_settings, inbox, settings
 ):
+    # given a referral the friend's server refuses, quoting the address as servers do
     ada = await factories.customer()
     await api.data(REFER, {"input": FRIEND}, token=ada.token)
-    inbox.rcpt_replies.append("550 5.1.1 No such user")
+    inbox.rcpt_replies.append("550 5.1.1 <{address}>: Recipient address rejected")
+    # when
     tally = await Worker(mail_settings).drain()
+    # then the reason is kept for staff, without the address
     assert tally.failed == 1
+    row = await OutboundEmail.get()
+    assert row.last_error == "550 5.1.1 <[email]>: Recipient address rejected"
+    # and no table, nor the database file on disk, holds the friend's details
+    assert "zelda" not in await every_stored_value()
+    assert b"zelda" not in database_files(settings)
+
+
+async def test_a_referral_whose_sender_cancelled_is_not_sent_and_the_friend_is_erased(
+    api, mail_settings, inbox
+):
+    # given a referral queued in Ada's name
+    ada = await factories.customer(name="Ada")
+    await api.data(REFER, {"input": FRIEND}, token=ada.token)
+    # when Ada cancels her account before the worker runs
+    assert (await api.data(CANCEL, token=ada.token))["cancelAccount"]["__typename"] == (
+        "AccountCancelled"
+    )
+    tally = await Worker(mail_settings).drain()
+    # then the friend gets nothing in her name, and the friend's details are gone
+    assert (tally.dropped, inbox.rcpt_tried) == (1, [])
+    row = await OutboundEmail.get()
+    assert row.state == MailState.DROPPED
     assert "zelda" not in await every_stored_value()
 
 

@@ -1,6 +1,7 @@
 """Structured logs: one JSON object per line, with the request id and the GraphQL
 operation of the request that wrote it, and no personal data: email addresses,
-phone numbers and bearer tokens are redacted from every message, whoever logs it."""
+phone numbers and bearer tokens are redacted from every message, whoever logs it
+(the patterns live in privacy/redaction.py, shared with the mail worker)."""
 
 from __future__ import annotations
 
@@ -14,23 +15,11 @@ from pythonjsonlogger.json import JsonFormatter
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from privacy.redaction import redact
+
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 operation: contextvars.ContextVar[str | None] = contextvars.ContextVar("operation", default=None)
-REDACTIONS = [
-    (re.compile(r"\bbl[sk]_[A-Za-z0-9_\-]{10,}"), "[token]"),
-    (re.compile(r"(?i)bearer\s+\S+"), "Bearer [token]"),
-    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[email]"),
-    # Digits with spaces, dashes or brackets (not dots, so IP addresses and versions stay).
-    (re.compile(r"\+?\d[\d ()-]{6,}\d"), "[phone]"),
-    (re.compile(r"\b\d{3}\.\d{3}\.\d{4}\b"), "[phone]"),
-]
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-def redact(text: str) -> str:
-    for pattern, replacement in REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 class RedactAndTag(logging.Filter):
