@@ -3,7 +3,18 @@ account and operation name, and nothing else of what was sent."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tortoise import connections
+
+from models import profiles
 from models.retention import RequestLog
+from privacy import testimonials
+from privacy.purposes import Purpose
+from privacy.unsubscribe import make_token
 from tests import factories
 
 LOGIN = """mutation SignIn($email: String!, $password: String!) {
@@ -42,3 +53,87 @@ async def test_pages_outside_graphql_are_logged_too(api):
     await api.http.get("/healthz?token=abc")
     [entry] = await RequestLog.all()
     assert (entry.path, entry.operation, entry.status) == ("/healthz", None, 200)
+
+
+class LogLines(logging.Handler):
+    """Every line the server writes while it is attached (httpx is the test's client)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.name.startswith(("httpx", "httpcore")):
+            self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def log_lines() -> Iterator[LogLines]:
+    """Includes the SQL Tortoise logs at DEBUG, where every value written shows."""
+    handler, sql = LogLines(), logging.getLogger("tortoise.db_client")
+    previous_level = sql.level
+    sql.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    yield handler
+    logging.getLogger().removeHandler(handler)
+    sql.setLevel(previous_level)
+
+
+async def link_tokens(settings) -> dict[str, str]:
+    """A live token of each link that works without a session, by route."""
+    secret = settings.secret_key.get_secret_value()
+    ada = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
+    testimonial = await testimonials.submit(
+        ada.account,
+        testimonials.TestimonialFields(
+            quote="They played all night.", event_type="Wedding", city="Austin", state="TX"
+        ),
+    )
+    account = await profiles.update_profile(ada.account, email="ada.new@example.com")
+    return {
+        "/unsubscribe/{token}": make_token(secret, ada.account.id, Purpose.PROMOTIONAL_EMAILS),
+        "/testimonials/consent/{token}": testimonials.consent_token(secret, testimonial),
+        "/account/confirm-email/{token}": profiles.email_change_token(secret, account),
+    }
+
+
+async def test_link_tokens_are_logged_as_their_route_and_never_stored(api, settings, log_lines):
+    # given a working token for each mailed link
+    tokens = await link_tokens(settings)
+    # when each link is opened and then answered
+    for route, token in tokens.items():
+        path = route.replace("{token}", token)
+        assert (await api.http.get(path)).status_code == 200
+        answer = await api.http.post(path, data={"decision": "approve"})
+        assert answer.status_code == 200
+    # then the request log names each route, with no token in it
+    rows = await RequestLog.all().order_by("id")
+    assert [(row.method, row.path) for row in rows] == [
+        (method, route) for route in tokens for method in ("GET", "POST")
+    ]
+    stored = str([row.__dict__ for row in rows])
+    for token in tokens.values():
+        assert token not in stored
+        assert not any(token in line for line in log_lines.lines)
+    # and no page of the database file (nor its journal) holds one either
+    if settings.database_url.startswith("sqlite://"):
+        await connections.get("default").execute_query("PRAGMA wal_checkpoint(TRUNCATE)")
+        database = Path(settings.database_url.removeprefix("sqlite://"))
+        files = [database, *database.parent.glob(database.name + "-*")]
+        contents = b"".join(file.read_bytes() for file in files)
+        for token in tokens.values():
+            assert token.encode() not in contents
+
+
+async def test_an_unknown_path_keeps_only_its_plain_words(api, settings):
+    # given a token pasted into paths no route serves
+    token = (await link_tokens(settings))["/unsubscribe/{token}"]
+    # when they are requested
+    for path in (f"/unsubscribe/{token}/", f"/no-such-page/{token}/more", "/robots.txt"):
+        await api.http.get(path)
+    # then the log keeps their shape, never the token
+    assert [row.path for row in await RequestLog.all().order_by("id")] == [
+        "/unsubscribe/{segment}/",
+        "/no-such-page/{segment}/more",
+        "/robots.txt",
+    ]

@@ -1,6 +1,7 @@
 """The request log: "log files link IPs to users". Each HTTP request records its time,
 IP, user agent, account (if signed in), method, path, GraphQL operation name and
-status; never a body, a query string, a token or a password. Purged after
+status; never a body, a query string, a token or a password. The path is the route's
+template (`/unsubscribe/{token}`), since link tokens travel in paths. Purged after
 LOG_RETENTION_DAYS by `python main.py purge`.
 
 Lines are written in batches (one INSERT for many requests), at most
@@ -18,6 +19,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.retention import RequestLog
+from web.routes import loggable_path
 
 log = logging.getLogger("backline.requests")
 OPERATION_NAME_LENGTH = 100
@@ -80,7 +82,7 @@ def entry(scope: Scope, status: int | None) -> RequestLog:
         user_agent=(Headers(scope=scope).get("user-agent") or "")[:300] or None,
         account_id=viewer.account.id if viewer and viewer.account else None,
         method=scope["method"][:10],
-        path=scope["path"][:200],
+        path=loggable_path(scope)[:200],
         operation=operation[:OPERATION_NAME_LENGTH] if operation else None,
         status=status,
     )
