@@ -29,6 +29,8 @@ from errors import DomainError
 from settings import Settings, get_settings
 from web import logs
 from web.auth import AuthenticationMiddleware
+from web.body_limit import BodyLimitMiddleware
+from web.cache_control import CacheControlMiddleware
 from web.confirm_email import confirm_email_endpoint
 from web.graphql_view import STATIC, GraphQLView
 from web.logs import RequestIdMiddleware
@@ -62,6 +64,7 @@ def middleware(
     stack = [
         Middleware(RequestIdMiddleware),
         Middleware(SecurityHeadersMiddleware, production=settings.is_production),
+        Middleware(CacheControlMiddleware),
     ]
     origins = [origin.strip() for origin in settings.allowed_origins.split(",") if origin.strip()]
     if origins:
@@ -75,14 +78,17 @@ def middleware(
                 max_age=600,
             )
         )
-    # The log wraps authentication, so that it knows who made each request.
+    # The log wraps authentication, so that it knows who made each request; the body
+    # limit comes before anything that reads a body, but inside the log, which records
+    # each refusal.
     stack += [
         Middleware(MetricsMiddleware, metrics=metrics),
         Middleware(RequestLogMiddleware, buffer=request_log),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(AuthenticationMiddleware),
     ]
     if settings.public_cache_entries:
-        cache = PublicResponseCache(settings.public_cache_entries)
+        cache = PublicResponseCache(settings.public_cache_entries, settings.public_cache_max_bytes)
         stack.append(Middleware(PublicCacheMiddleware, cache=cache, max_tokens=settings.max_tokens))
     return stack
 
@@ -92,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     logs.configure(json_format=settings.log_format == "json")
 
     request_log = RequestLogBuffer(settings.request_log_flush_seconds)
-    metrics = Metrics()
+    metrics = Metrics(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -146,6 +152,10 @@ async def _migrate(settings: Settings) -> None:
 
 async def _seed_demo(settings: Settings) -> None:
     from models.demo import seed_demo
+
+    if settings.is_production:
+        # Demo accounts share a published password.
+        raise SystemExit("backline: seed-demo refuses to run with APP_ENV=production")
 
     async with db.database(settings):
         created = await seed_demo(progress=_progress_bar("seeding"))

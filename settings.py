@@ -7,6 +7,10 @@ deployment configures them in one place.
 from __future__ import annotations
 
 import functools
+import os
+import secrets
+import time
+from pathlib import Path
 from typing import Literal
 
 from cryptography.fernet import Fernet
@@ -16,8 +20,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.crypto import keys_from_secret
 
-# Only good enough for a laptop: production refuses to start with it.
-DEVELOPMENT_SECRET_KEY = "backline-development-secret-key-not-for-production"  # noqa: S105
+# Development makes its own secret on first start and keeps it here (git-ignored): a
+# published constant would let anyone forge links and derive the phone-encryption key.
+LOCAL_SECRET_FILE = ".backline-secret"  # noqa: S105 (a file name, not a secret)
 SUPPORTED_DATABASE_SCHEMES = ("sqlite://", "postgres://", "postgresql://")
 
 
@@ -26,11 +31,15 @@ class Settings(BaseSettings):
 
     app_env: Literal["development", "production"] = "development"
     database_url: str = "sqlite://backline.sqlite3"
-    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+    local_secret_file: str = LOCAL_SECRET_FILE
+    # Never None once validated: development falls back to the local secret file.
+    secret_key: SecretStr | None = Field(default=None, validate_default=True)
     public_url: str = "http://127.0.0.1:8000"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=1025, ge=1, le=65535)
     mail_from: str = "Backline <no-reply@backline.example>"
+    # Where mail tells people to write when something was not their doing.
+    support_email: str = "support@backline.example"
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
@@ -56,29 +65,58 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=100, le=100_000)
     max_directives: int = Field(default=20, ge=0, le=1000)
+    # Estimated objects of one answer (the product of page sizes along each path, summed),
+    # checked before it runs: a full directory page with each performer's listings
+    # (5,100) fits; the same page one level deeper (255,100) does not.
+    max_query_cost: int = Field(default=10_000, ge=1, le=10_000_000)
+    # The cap of every plain list that grows (a performer's listings, my consent history…).
+    max_list_items: int = Field(default=50, ge=1, le=1000)
     document_cache_size: int = Field(default=256, ge=1, le=100_000)
     # Public anonymous responses kept per process; 0 turns the cache off.
     public_cache_entries: int = Field(default=2000, ge=0, le=1_000_000)
+    # Bytes it may hold in all, so a few huge answers cannot fill memory; one answer over
+    # an eighth of this is never kept.
+    public_cache_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024, le=2**40)
     allowed_origins: str = ""
+    # Larger request bodies get 413 before anything reads them; 1 MiB holds any real query.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
+    # Bearer token for /metrics; without one, /metrics is off in production.
+    metrics_token: SecretStr | None = None
+    # Distinct operation labels kept per process; later names count as "other".
+    metrics_max_operations: int = Field(default=100, ge=1, le=10_000)
     redis_url: str | None = None
     rate_limit_key_prefix: str = "backline"
     log_format: Literal["json", "text"] = "json"
     # Request-log lines are written in batches, at most this long after the request.
     request_log_flush_seconds: float = Field(default=1.0, ge=0, le=60)
     rate_limit_login_per_ip: str = "30/minute;300/hour"
+    # Failed logins per (account, client IP): one attacker slows only their own guesses...
     rate_limit_login_failures: str = "5/minute;20/hour"
+    # ...and a much higher ceiling per account stops a distributed guesser, while the
+    # owner still signs in from their own address during a slow attack.
+    rate_limit_login_failures_per_account: str = "100/hour"
+    rate_limit_inquiries_per_account: str = "10/hour;30/day"
+    rate_limit_inquiries_per_listing: str = "2/day"
     rate_limit_register_per_ip: str = "10/hour"
     rate_limit_referral_per_ip: str = "20/day"
     rate_limit_unsubscribe_per_ip: str = "30/minute"
     rate_limit_unsubscribe_per_account: str = "10/minute"
+    # Each change of address mails text the person chose to an address they chose.
+    rate_limit_email_change_per_account: str = "3/hour;10/day"
+    rate_limit_email_change_per_ip: str = "10/hour"
 
     @field_validator(
         "rate_limit_login_per_ip",
         "rate_limit_login_failures",
+        "rate_limit_login_failures_per_account",
+        "rate_limit_inquiries_per_account",
+        "rate_limit_inquiries_per_listing",
         "rate_limit_register_per_ip",
         "rate_limit_referral_per_ip",
         "rate_limit_unsubscribe_per_ip",
         "rate_limit_unsubscribe_per_account",
+        "rate_limit_email_change_per_account",
+        "rate_limit_email_change_per_ip",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:
@@ -86,6 +124,15 @@ class Settings(BaseSettings):
             parse_many(value)
         except ValueError:
             raise ValueError('must look like "5/minute;20/hour"') from None
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters (or unset)")
         return value
 
     @field_validator("redis_url")
@@ -131,13 +178,34 @@ class Settings(BaseSettings):
 
     @field_validator("secret_key")
     @classmethod
-    def _real_secret_in_production(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
-        # app_env is declared first, so it is already validated here.
-        if info.data.get("app_env") == "production":
-            key = value.get_secret_value()
-            if key == DEVELOPMENT_SECRET_KEY or len(key.encode()) < 32:
+    def _real_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr:
+        # app_env and local_secret_file are declared first, so they are validated here.
+        production = info.data.get("app_env") == "production"
+        if value is None or not value.get_secret_value():
+            if production:
                 raise ValueError("must be set to at least 32 bytes when APP_ENV=production")
+            return SecretStr(local_secret(Path(info.data.get("local_secret_file", ""))))
+        if production and len(value.get_secret_value().encode()) < 32:
+            raise ValueError("must be set to at least 32 bytes when APP_ENV=production")
         return value
+
+
+def local_secret(path: Path) -> str:
+    """The development secret kept in `path`, made on first use. Several workers may
+    start at once: the one that creates the file writes it, the others read it."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            secret = path.read_text().strip()
+            if secret:
+                return secret
+            time.sleep(0.01)  # the creator is still writing it
+        raise ValueError(f"{path} is empty: delete it to make a new one") from None
+    secret = secrets.token_urlsafe(48)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secret + "\n")
+    return secret
 
 
 class BadSetting(SystemExit):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from strawberry import Some
-
 from models import auth, profiles
 from privacy import consent
 from privacy.purposes import ConsentSource, Purpose
@@ -18,6 +16,7 @@ from schema.accounts import (
     RegisterResult,
     UpdateProfileInput,
     UpdateProfileResult,
+    given,
 )
 from schema.context import Info
 
@@ -63,8 +62,11 @@ async def logout(info: Info) -> bool:
 
 
 async def update_profile(info: Info, input: UpdateProfileInput) -> UpdateProfileResult:
-    account = info.context.viewer.require_account()
-    changes = {name: value.value for name, value in vars(input).items() if isinstance(value, Some)}
+    viewer = info.context.viewer
+    account = viewer.require_account()
+    changes = input.changes()
+    if "email" in changes:
+        await info.context.rate_limits.email_change(viewer.ip, account.id)
     return Account.from_row(await profiles.update_profile(account, **changes))
 
 
@@ -73,7 +75,7 @@ def choices_given(input: PrivacyPreferencesInput) -> dict[Purpose, bool]:
     return {
         purpose: answer.value
         for purpose in Purpose
-        if isinstance(answer := getattr(input, purpose.preference_field), Some)
+        if given(answer := getattr(input, purpose.preference_field))
     }
 
 

@@ -7,7 +7,7 @@ import strawberry
 from models import bookings
 from models.api_keys import ApiScope
 from models.audit import events_about
-from models.directory import parse_id
+from models.ids import parse_id
 from privacy import sharing
 from schema.context import Info
 from schema.sharing import (
@@ -28,6 +28,7 @@ async def send_booking_inquiry(info: Info, input: BookingInquiryInput) -> Bookin
     """Asks a performer about an event; shares contact details both ways where each side
     consents."""
     customer = info.context.viewer.require_account()
+    await info.context.rate_limits.inquiry(customer.id, parse_id(input.listing_id))
     fields = bookings.InquiryFields(
         listing_id=input.listing_id,
         event_date=input.event_date,

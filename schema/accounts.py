@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -21,6 +21,9 @@ from schema.errors import (
 from schema.listings import Listing
 from schema.sharing import ContactShare
 from schema.testimonials import Testimonial
+
+# Lists that grow are capped in SQL (models/loaders.py); the export is complete.
+CAPPED = "At most MAX_LIST_ITEMS (50 by default); `myDataExport` has them all."
 
 
 @strawberry.type
@@ -92,24 +95,24 @@ class Account:
         row = await info.context.loaders.preferences.load(int(self.id))
         return PrivacyPreferences.from_row(row)
 
-    @strawberry.field(description="Newest first.")
+    @strawberry.field(description=f"Newest first. {CAPPED}")
     async def consent_history(self, info: Info) -> list[ConsentRecord]:
         events = await info.context.loaders.consent_events.load(int(self.id))
         return [ConsentRecord.from_row(event) for event in events]
 
-    @strawberry.field
+    @strawberry.field(description=f"My listings, in the directory or not, newest first. {CAPPED}")
     async def listings(self, info: Info) -> list[Listing]:
         listings = await info.context.loaders.own_listings.load(int(self.id))
         return [Listing.from_row(row) for row in listings]
 
     @strawberry.field(
-        description="Every share of my contact details, live or revoked, newest first."
+        description=f"Shares of my contact details, live or revoked, newest first. {CAPPED}"
     )
     async def contact_shares(self, info: Info) -> list[ContactShare]:
         grants = await info.context.loaders.grants_given.load(int(self.id))
         return [ContactShare.from_row(grant) for grant in grants]
 
-    @strawberry.field(description="My testimonials, whatever their status, newest first.")
+    @strawberry.field(description=f"My testimonials, whatever their status, newest first. {CAPPED}")
     async def testimonials(self, info: Info) -> list[Testimonial]:
         rows = await info.context.loaders.testimonials.load(int(self.id))
         return [Testimonial.from_row(row, row.published_name or self.name) for row in rows]
@@ -123,7 +126,7 @@ class Account:
         return policy.version
 
     @strawberry.field(
-        description="My API keys, live or revoked, newest first; never their secrets."
+        description=f"My API keys, live or revoked, newest first; never their secrets. {CAPPED}"
     )
     async def api_keys(self, info: Info) -> list[ApiKey]:
         keys = await info.context.loaders.api_keys.load(int(self.id))
@@ -155,19 +158,35 @@ class RegisterInput:
     )
 
 
-@strawberry.input
+def given(value: strawberry.Maybe[Any]) -> bool:
+    """A patch input changes what it names with a value: a field left out, or given as
+    null where null is no value the field can take, leaves that field as it is."""
+    return isinstance(value, strawberry.Some) and value.value is not None
+
+
+@strawberry.input(description="Only the purposes named with true or false change; null or absent "
+                  "leaves a choice as it is.")
 class PrivacyPreferencesInput:
-    promotional_emails: strawberry.Maybe[bool]
-    partner_promotions: strawberry.Maybe[bool]
-    contact_sharing: strawberry.Maybe[bool]
-    targeted_ads: strawberry.Maybe[bool]
+    promotional_emails: strawberry.Maybe[bool | None]
+    partner_promotions: strawberry.Maybe[bool | None]
+    contact_sharing: strawberry.Maybe[bool | None]
+    targeted_ads: strawberry.Maybe[bool | None]
 
 
-@strawberry.input
+@strawberry.input(description="Only the fields given change; null or absent leaves a field as it "
+                  "is, except `phone`, where null (or an empty string) clears the number.")
 class UpdateProfileInput:
     name: strawberry.Maybe[str | None]
     email: strawberry.Maybe[str | None]
     phone: strawberry.Maybe[str | None]
+
+    def changes(self) -> dict[str, str | None]:
+        changes: dict[str, str | None] = {
+            name: value.value for name in ("name", "email") if given(value := getattr(self, name))
+        }
+        if isinstance(self.phone, strawberry.Some):
+            changes["phone"] = self.phone.value
+        return changes
 
 
 RegisterResult = Annotated[
@@ -177,7 +196,8 @@ LoginResult = Annotated[
     AuthPayload | InvalidCredentials | RateLimited, strawberry.union("LoginResult")
 ]
 UpdateProfileResult = Annotated[
-    Account | ValidationError | EmailTaken | NotAuthorized, strawberry.union("UpdateProfileResult")
+    Account | ValidationError | EmailTaken | NotAuthorized | RateLimited,
+    strawberry.union("UpdateProfileResult"),
 ]
 PrivacyPreferencesResult = Annotated[
     PrivacyPreferences | NotAuthorized, strawberry.union("PrivacyPreferencesResult")

@@ -14,7 +14,7 @@ from models.sharing import BookingInquiry as InquiryRow
 from models.sharing import ContactGrant
 from schema.context import Info
 from schema.enums import AccessMethod, AuditAction
-from schema.errors import ConsentRequired, NotAuthorized, NotFound, ValidationError
+from schema.errors import ConsentRequired, NotAuthorized, NotFound, RateLimited, ValidationError
 from schema.listings import Listing
 from schema.pagination import Connection
 
@@ -149,7 +149,7 @@ class BookingInquiryInput:
 
 
 BookingInquiryResult = Annotated[
-    BookingInquiry | ConsentRequired | ValidationError | NotAuthorized | NotFound,
+    BookingInquiry | ConsentRequired | ValidationError | NotAuthorized | NotFound | RateLimited,
     strawberry.union("BookingInquiryResult"),
 ]
 ContactShareResult = Annotated[

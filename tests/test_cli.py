@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,6 +64,21 @@ def test_seed_demo_is_idempotent(migrated):
     count, categories, cities = listings[0]
     assert count >= 5 and categories >= 3 and cities >= 3
     assert rows(migrated, "SELECT count(*) FROM account WHERE role = 'CUSTOMER'") == [(1,)]
+
+
+def test_seed_demo_refuses_to_run_in_production(migrated):
+    # given a production configuration
+    production = {
+        "APP_ENV": "production",
+        "SECRET_KEY": "s" * 48,
+        "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+    # when an operator runs seed-demo, which makes accounts with a published password
+    result = run(migrated, "seed-demo", **production)
+    # then it refuses in one line, and creates nobody
+    assert result.returncode != 0
+    assert result.stderr.strip() == "backline: seed-demo refuses to run with APP_ENV=production"
+    assert rows(migrated, "SELECT count(*) FROM account") == [(0,)]
 
 
 def test_create_staff_reads_the_password_from_stdin(migrated):

@@ -75,9 +75,7 @@ async def test_email_stays_unique_and_a_refused_change_leaves_the_profile_as_it_
     ("change", "field"),
     [
         ({"name": ""}, "name"),
-        ({"name": None}, "name"),
         ({"email": "nope"}, "email"),
-        ({"email": None}, "email"),
         ({"phone": "call me"}, "phone"),
         ({"name": "x" * 201}, "name"),
     ],
@@ -192,3 +190,32 @@ async def test_no_recorded_choice_means_no_consent(settings):
     assert await consent.allows(ada.account.id, Purpose.CONTACT_SHARING)
     assert not await consent.allows(ada.account.id, Purpose.TARGETED_ADS)
     assert not await consent.allows(999_999, Purpose.CONTACT_SHARING)
+
+
+async def test_null_in_a_patch_input_leaves_the_field_as_it_is(api):
+    # given a person with a name, an address, a phone and some choices
+    ada = await factories.customer(
+        name="Ada", email="ada@example.com", phone="+1 555 0100 22", granted=(Purpose.TARGETED_ADS,)
+    )
+    # when a client sends explicit nulls, as the schema allows
+    profile = await api.data(
+        UPDATE_PROFILE, {"input": {"name": None, "email": None}}, token=ada.token
+    )
+    choices_answer = await api.data(
+        UPDATE_PREFERENCES,
+        {"input": {"partnerPromotions": None, "targetedAds": None, "promotionalEmails": True}},
+        token=ada.token,
+    )
+    # then nothing is refused and only what had a value changed
+    assert profile["updateProfile"]["__typename"] == "Account"
+    assert choices_answer["updatePrivacyPreferences"]["__typename"] == "PrivacyPreferences"
+    stored = await Account.get(id=ada.account.id)
+    assert (stored.name, stored.email, stored.phone) == ("Ada", "ada@example.com", "+1 555 0100 22")
+    choices = await PrivacyPreferences.get(account_id=ada.account.id)
+    assert (choices.promotional_emails, choices.partner_promotions, choices.targeted_ads) == (
+        True,
+        False,
+        True,
+    )
+    recorded = await ConsentEvent.filter(account_id=ada.account.id, source="SETTINGS")
+    assert [(event.purpose, event.granted) for event in recorded] == [("PROMOTIONAL_EMAILS", True)]

@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import httpx
 import pytest
 
+from main import create_app
 from models.accounts import Account
 from privacy.purposes import Purpose
 from privacy.unsubscribe import make_token
 from settings import Settings
 from tests import factories
 from tests.conftest import client_for
+from tests.graphql import GraphQLClient
 
 LOGIN = """mutation($e: String!, $p: String!) { login(email: $e, password: $p) {
   __typename ... on RateLimited { retryAfterSeconds } } }"""
@@ -144,3 +147,29 @@ async def test_with_redis_the_counts_are_shared_by_every_worker(settings):
             assert (await login(second, "ada@example.com", factories.PASSWORD))[
                 "__typename"
             ] == "RateLimited"
+
+
+async def unsubscribe_from(app, ip: str) -> str:
+    """One unsubscribe attempt from `ip` (a garbled token: only the per-IP count matters)."""
+    transport = httpx.ASGITransport(app=app, client=(ip, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        result = await GraphQLClient(http).data(UNSUBSCRIBE, {"t": "garbage"})
+    return result["unsubscribe"]["__typename"]
+
+
+async def test_an_ipv6_client_is_limited_by_its_64_and_ipv4_by_its_address(limited):
+    # given one unsubscribe per IP and minute
+    settings = Settings(
+        **limited.model_dump(exclude={"rate_limit_unsubscribe_per_ip"}),
+        rate_limit_unsubscribe_per_ip="1/minute",
+    )
+    app = create_app(settings)
+    # when one client spends its allowance and then moves within its /64
+    assert await unsubscribe_from(app, "2001:db8:1:2::a") == "InvalidToken"
+    assert await unsubscribe_from(app, "2001:db8:1:2:ffff:1:2:3") == "RateLimited"
+    # then a client in another /64 still has its own
+    assert await unsubscribe_from(app, "2001:db8:1:3::a") == "InvalidToken"
+    # and an IPv4 client is one address, written either way
+    assert await unsubscribe_from(app, "198.51.100.7") == "InvalidToken"
+    assert await unsubscribe_from(app, "::ffff:198.51.100.7") == "RateLimited"
+    assert await unsubscribe_from(app, "198.51.100.8") == "InvalidToken"

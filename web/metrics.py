@@ -3,24 +3,56 @@ and outcome, a latency histogram, and the outbox's depth and failures.
 
 Each app has its own registry. With several uvicorn workers each serves its own
 counts; scrape every worker, or run prometheus-client's multiprocess mode
-(docs/operations.md)."""
+(docs/operations.md).
+
+In production the page needs `Authorization: Bearer <METRICS_TOKEN>` and is off
+without one: it tells anyone how busy the service is and which operations exist.
+Each distinct label value is kept for the life of the process, so operation names
+(chosen by clients) are capped in length and number; the rest count as `other`."""
 
 from __future__ import annotations
 
+import hmac
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.functions import Count
 
 from models.outbox import MailState, OutboundEmail
+from settings import Settings
+from web.routes import UNMATCHED, route_template
+
+OTHER = "other"
+MAX_LABEL_LENGTH = 60
+
+
+class BoundedLabels:
+    """The first `limit` distinct values keep their own label; later ones share `other`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.seen: set[str] = set()
+
+    def __call__(self, value: str) -> str:
+        value = value[:MAX_LABEL_LENGTH]
+        if value in self.seen:
+            return value
+        if len(self.seen) >= self.limit:
+            return OTHER
+        self.seen.add(value)
+        return value
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
+        token = settings.metrics_token
+        self.token = token.get_secret_value().encode() if token else None
+        self.enabled = self.token is not None or not settings.is_production
+        self.operation_label = BoundedLabels(settings.metrics_max_operations)
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "backline_requests",
@@ -42,7 +74,21 @@ class Metrics:
             registry=self.registry,
         )
 
+    def _authorized(self, request: Request) -> bool:
+        if self.token is None:
+            return True
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode(), self.token
+        )
+
     async def endpoint(self, request: Request) -> Response:
+        if not self.enabled:
+            return PlainTextResponse("Not Found", status_code=404)
+        if not self._authorized(request):
+            return PlainTextResponse(
+                "Unauthorized", status_code=401, headers={"WWW-Authenticate": "Bearer"}
+            )
         counts = dict(
             await OutboundEmail.annotate(count=Count("id"))
             .group_by("state")
@@ -74,7 +120,9 @@ class MetricsMiddleware:
             await self.app(scope, receive, record)
         finally:
             state = scope.get("state", {})
-            operation = (state.get("operation_name") or scope["path"])[:60]
+            operation = self.metrics.operation_label(
+                state.get("operation_name") or route_template(scope) or UNMATCHED
+            )
             outcome = state.get("graphql_outcome") or (
                 "ok" if status[0] < 400 else "client_error" if status[0] < 500 else "server_error"
             )
