@@ -65,3 +65,16 @@ class BadUserInput(Exception):
     def __init__(self, argument: str, message: str) -> None:
         super().__init__(message)
         self.argument = argument
+
+
+class QueryTooCostly(Exception):
+    """A document whose estimated size is over MAX_QUERY_COST: refused before anything
+    runs, with extensions.code QUERY_TOO_COSTLY."""
+
+    def __init__(self, cost: int, maximum: int) -> None:
+        super().__init__(
+            f"This query could return about {cost:,} objects; {maximum:,} at most. "
+            "Ask for smaller pages (`first`) or fewer nested lists."
+        )
+        self.cost = cost
+        self.maximum = maximum

@@ -1,15 +1,26 @@
 """DataLoaders: one per relation, created fresh for every request (see
 schema/context.py), so a page costs the same number of queries whatever its size and
-nothing cached for one caller is ever seen by another."""
+nothing cached for one caller is ever seen by another.
+
+A list that grows (a performer's listings, my consent history…) is capped at
+MAX_LIST_ITEMS, newest first, in SQL: a window function numbers each owner's rows,
+so one statement still serves every owner of a page, and no more than the cap of each
+owner's rows leave the database (slicing afterwards would load them all).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.terms import Term, ValueWrapper
 from strawberry.dataloader import DataLoader
+from tortoise.expressions import Q, RawSQL
+from tortoise.models import Model
+from tortoise.queryset import QuerySet, ValuesQuery
 
 from models.accounts import Account, ConsentEvent, PrivacyPreferences
 from models.api_keys import ApiKey
@@ -20,6 +31,7 @@ from models.testimonials import Testimonial
 from privacy import directory
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 
 def _one_each(keys: Sequence[int], rows: Iterable[T], key: Callable[[T], int]) -> list[T | None]:
@@ -34,6 +46,42 @@ def _many_each(keys: Sequence[int], rows: Iterable[T], key: Callable[[T], int]) 
     return [grouped.get(k, []) for k in keys]
 
 
+class _NewestIds(Term):
+    """The subquery of `id IN (…)`: the ids numbered `limit` or less by `ranked` (a
+    ValuesQuery of `id` and `newest`; a window function cannot be filtered in its own
+    WHERE). Rendered into the enclosing statement, parameters and all."""
+
+    def __init__(self, ranked: ValuesQuery, limit: int) -> None:
+        super().__init__()
+        self.ranked = ranked
+        self.limit = limit
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        self.ranked._choose_db_if_not_chosen()
+        self.ranked._make_query()
+        inner = self.ranked.query.as_("ranked")
+        outer = (
+            self.ranked.query.QUERY_CLS.from_(inner)
+            .select(inner.id)
+            .where(inner.newest <= ValueWrapper(self.limit))
+        )
+        return outer.get_sql(ctx.copy(subquery=True, with_alias=False))
+
+
+def newest_each(
+    model: type[M], owner_column: str, keys: Sequence[int], limit: int, *filters: Q
+) -> QuerySet[M]:
+    """The `limit` newest rows (highest id) of each owner in `keys` that pass `filters`."""
+    table = model._meta.db_table
+    partition = f'PARTITION BY "{table}"."{owner_column}" ORDER BY "{table}"."id" DESC'
+    ranked = (
+        model.filter(*filters, **{f"{owner_column}__in": list(keys)})
+        .annotate(newest=RawSQL(f"ROW_NUMBER() OVER ({partition})"))
+        .values("id", "newest")
+    )
+    return model.filter(id__in=_NewestIds(ranked, limit)).order_by("-id")
+
+
 async def _accounts(keys: list[int]) -> list[Account | None]:
     return _one_each(keys, await Account.filter(id__in=keys), lambda row: row.id)
 
@@ -43,22 +91,20 @@ async def _preferences(keys: list[int]) -> list[PrivacyPreferences | None]:
     return _one_each(keys, rows, lambda row: row.account_id)
 
 
-async def _consent_events(keys: list[int]) -> list[list[ConsentEvent]]:
-    rows = (
-        await ConsentEvent.filter(account_id__in=keys)
-        .order_by("-id")
-        .select_related("policy_version")
+async def _consent_events(keys: list[int], limit: int) -> list[list[ConsentEvent]]:
+    rows = await newest_each(ConsentEvent, "account_id", keys, limit).select_related(
+        "policy_version"
     )
     return _many_each(keys, rows, lambda row: row.account_id)
 
 
-async def _own_listings(keys: list[int]) -> list[list[Listing]]:
-    rows = await Listing.filter(owner_id__in=keys).order_by("-id")
+async def _own_listings(keys: list[int], limit: int) -> list[list[Listing]]:
+    rows = await newest_each(Listing, "owner_id", keys, limit)
     return _many_each(keys, rows, lambda row: row.owner_id)
 
 
-async def _directory_listings(keys: list[int]) -> list[list[Listing]]:
-    rows = await Listing.filter(directory.publicly_visible(), owner_id__in=keys).order_by("-id")
+async def _directory_listings(keys: list[int], limit: int) -> list[list[Listing]]:
+    rows = await newest_each(Listing, "owner_id", keys, limit, directory.publicly_visible())
     return _many_each(keys, rows, lambda row: row.owner_id)
 
 
@@ -70,23 +116,21 @@ async def _inquiries(keys: list[int]) -> list[BookingInquiry | None]:
     return _one_each(keys, await BookingInquiry.filter(id__in=keys), lambda row: row.id)
 
 
-async def _grants_given(keys: list[int]) -> list[list[ContactGrant]]:
-    """Every share of the owners' details, live or not, with whom and why."""
-    rows = (
-        await ContactGrant.filter(owner_id__in=keys)
-        .order_by("-id")
-        .select_related("recipient", "inquiry__listing")
+async def _grants_given(keys: list[int], limit: int) -> list[list[ContactGrant]]:
+    """The newest shares of the owners' details, live or not, with whom and why."""
+    rows = await newest_each(ContactGrant, "owner_id", keys, limit).select_related(
+        "recipient", "inquiry__listing"
     )
     return _many_each(keys, rows, lambda row: row.owner_id)
 
 
-async def _api_keys(keys: list[int]) -> list[list[ApiKey]]:
-    rows = await ApiKey.filter(owner_id__in=keys).order_by("-id")
+async def _api_keys(keys: list[int], limit: int) -> list[list[ApiKey]]:
+    rows = await newest_each(ApiKey, "owner_id", keys, limit)
     return _many_each(keys, rows, lambda row: row.owner_id)
 
 
-async def _testimonials(keys: list[int]) -> list[list[Testimonial]]:
-    rows = await Testimonial.filter(author_id__in=keys).order_by("-id")
+async def _testimonials(keys: list[int], limit: int) -> list[list[Testimonial]]:
+    rows = await newest_each(Testimonial, "author_id", keys, limit)
     return _many_each(keys, rows, lambda row: row.author_id)
 
 
@@ -94,20 +138,23 @@ async def _policy_versions(keys: list[int]) -> list[PolicyVersion | None]:
     return _one_each(keys, await PolicyVersion.filter(id__in=keys), lambda row: row.id)
 
 
-def _loader(load_fn: Callable[[list[int]], Any]) -> Any:
-    return field(default_factory=lambda: DataLoader(load_fn=load_fn))
-
-
-@dataclass
 class Loaders:
-    account: DataLoader[int, Account | None] = _loader(_accounts)
-    preferences: DataLoader[int, PrivacyPreferences | None] = _loader(_preferences)
-    consent_events: DataLoader[int, list[ConsentEvent]] = _loader(_consent_events)
-    own_listings: DataLoader[int, list[Listing]] = _loader(_own_listings)
-    directory_listings: DataLoader[int, list[Listing]] = _loader(_directory_listings)
-    listing: DataLoader[int, Listing | None] = _loader(_listings)
-    inquiry: DataLoader[int, BookingInquiry | None] = _loader(_inquiries)
-    grants_given: DataLoader[int, list[ContactGrant]] = _loader(_grants_given)
-    api_keys: DataLoader[int, list[ApiKey]] = _loader(_api_keys)
-    testimonials: DataLoader[int, list[Testimonial]] = _loader(_testimonials)
-    policy_version: DataLoader[int, PolicyVersion | None] = _loader(_policy_versions)
+    def __init__(self, max_list_items: int) -> None:
+        def capped(load_fn: Callable[..., Any]) -> DataLoader:
+            return DataLoader(load_fn=partial(load_fn, limit=max_list_items))
+
+        self.account: DataLoader[int, Account | None] = DataLoader(load_fn=_accounts)
+        self.preferences: DataLoader[int, PrivacyPreferences | None] = DataLoader(
+            load_fn=_preferences
+        )
+        self.consent_events: DataLoader[int, list[ConsentEvent]] = capped(_consent_events)
+        self.own_listings: DataLoader[int, list[Listing]] = capped(_own_listings)
+        self.directory_listings: DataLoader[int, list[Listing]] = capped(_directory_listings)
+        self.listing: DataLoader[int, Listing | None] = DataLoader(load_fn=_listings)
+        self.inquiry: DataLoader[int, BookingInquiry | None] = DataLoader(load_fn=_inquiries)
+        self.grants_given: DataLoader[int, list[ContactGrant]] = capped(_grants_given)
+        self.api_keys: DataLoader[int, list[ApiKey]] = capped(_api_keys)
+        self.testimonials: DataLoader[int, list[Testimonial]] = capped(_testimonials)
+        self.policy_version: DataLoader[int, PolicyVersion | None] = DataLoader(
+            load_fn=_policy_versions
+        )

@@ -70,11 +70,12 @@ async def publish(
     return policy
 
 
-async def notices(now: datetime, recent_days: int = 90) -> list[PolicyVersion]:
-    """Versions announced and not yet in force, and those in force for a short while."""
-    return await PolicyVersion.filter(effective_at__gt=now - timedelta(days=recent_days)).order_by(
-        "effective_at", "id"
-    )
+async def notices(now: datetime, *, limit: int, recent_days: int = 90) -> list[PolicyVersion]:
+    """Versions announced and not yet in force, and those in force for a short while: the
+    `limit` latest of them, in the order they take effect."""
+    latest = PolicyVersion.filter(effective_at__gt=now - timedelta(days=recent_days))
+    rows = await latest.order_by("-effective_at", "-id").limit(limit)
+    return rows[::-1]
 
 
 async def latest_choice(account_id: int, purpose: str) -> ConsentEvent | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from models import api_keys
-from models.directory import parse_id
+from models.ids import parse_id
 from schema.api_keys import ApiKey, ApiKeyInput, ApiKeyResult
 from schema.context import Info
 

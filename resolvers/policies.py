@@ -14,8 +14,9 @@ async def privacy_policy() -> PrivacyPolicy:
     return PrivacyPolicy.from_row(await policy_in_force(datetime.now(UTC)))
 
 
-async def policy_notices() -> list[PolicyNotice]:
-    return [PolicyNotice.from_row(row) for row in await policy.notices(datetime.now(UTC))]
+async def policy_notices(info: Info) -> list[PolicyNotice]:
+    rows = await policy.notices(datetime.now(UTC), limit=info.context.settings.max_list_items)
+    return [PolicyNotice.from_row(row) for row in rows]
 
 
 async def publish_policy_version(info: Info, input: PolicyVersionInput) -> PolicyResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models.directory import parse_id
+from models.ids import parse_id
 from models.testimonials import published_page
 from privacy import testimonials
 from schema.context import Info

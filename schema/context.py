@@ -22,7 +22,10 @@ class Context:
     settings: Settings
     rate_limits: RateLimits
     # Fresh for every request: a loader's cache must never outlive the caller it served.
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(max_list_items=self.settings.max_list_items)
 
 
 Info = StrawberryInfo[Context, None]

@@ -1,8 +1,9 @@
 """`extensions.code` on top-level errors, in the vocabulary tools expect.
 
 Expected outcomes are union members; what remains top-level is a malformed request
-(GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT) or a bug
-(INTERNAL_SERVER_ERROR), and clients tell them apart by this code.
+(GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT), a query too costly
+to run (QUERY_TOO_COSTLY) or a bug (INTERNAL_SERVER_ERROR), and clients tell them apart
+by this code.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from errors import BadUserInput, NotAuthorizedError
+from errors import BadUserInput, NotAuthorizedError, QueryTooCostly
 
 
 def _tag(errors: list[GraphQLError] | None, code: str) -> None:
@@ -34,7 +35,14 @@ class ErrorCodes(SchemaExtension):
             if error.extensions and "code" in error.extensions:
                 continue
             original = error.original_error
-            if isinstance(original, BadUserInput):
+            if isinstance(original, QueryTooCostly):
+                # Refused before execution (schema/limits.QueryCost): nothing ran.
+                error.extensions = {
+                    "code": "QUERY_TOO_COSTLY",
+                    "cost": original.cost,
+                    "maximumCost": original.maximum,
+                }
+            elif isinstance(original, BadUserInput):
                 error.extensions = {"code": "BAD_USER_INPUT", "argument": original.argument}
             elif isinstance(original, NotAuthorizedError):
                 # A query has no error union: a caller who may not ask at all (a key

@@ -17,7 +17,10 @@ class Performer:
     id: strawberry.ID
     name: str
 
-    @strawberry.field
+    @strawberry.field(
+        description="The performer's listings in the directory, newest first. At most "
+        "MAX_LIST_ITEMS (50 by default)."
+    )
     async def listings(self, info: Info) -> list[Listing]:
         rows = await info.context.loaders.directory_listings.load(int(self.id))
         return [Listing.from_row(row) for row in rows]

@@ -3,6 +3,7 @@ answers the next request."""
 
 from __future__ import annotations
 
+import base64
 import time
 
 import pytest
@@ -175,3 +176,74 @@ async def test_batching_is_off(api):
     response = await api.http.post("/graphql", json=[{"query": NEXT}, {"query": NEXT}])
     assert response.status_code == 400
     assert "Band" in (await api.data(NEXT))["categories"]
+
+
+async def test_ten_unknown_directives_get_one_error(api):
+    # graphql-cop's "directive overloading" probe
+    errors = await refused(api, "query cop { __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }")
+    assert len(errors) == 1
+    assert errors[0]["message"] == "Unknown directive '@aa'."
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+@pytest.mark.parametrize(
+    "directives",
+    [
+        " ".join(f"@unknown{n}" for n in range(25)),  # unknown, and too many
+        "@include(if: true) " * 10,  # known, repeated where it may appear once
+    ],
+)
+async def test_too_many_or_repeated_directives_get_one_error(api, directives):
+    errors = await refused(api, f"{{ categories {directives} }}")
+    assert len(errors) == 1
+    assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+NOT_OUR_IDS = [
+    "²",  # a digit to str.isdigit(), and int() raises
+    "١٢",  # Arabic-Indic twelve: int() reads 12
+    "+1",
+    " 1",
+    "1_000",
+    "-1",
+    "0",
+    "01",
+    "1" * 400,
+    "2147483648",  # past the 32-bit keys: PostgreSQL would refuse the query
+]
+
+
+@pytest.mark.parametrize("bad_id", NOT_OUR_IDS)
+async def test_an_id_in_any_other_form_than_ours_names_nothing(api, bad_id):
+    # given listings numbered at least up to twelve
+    band = await factories.performer()
+    while (await factories.listing(band)).id < 12:
+        pass
+    query = "query One($id: ID!) { listing(id: $id) { id } }"
+    mutation = (
+        "mutation Remove($id: ID!) { removeListingFromDirectory(id: $id) { __typename } "
+        "revokeApiKey(id: $id) { __typename } }"
+    )
+    # when
+    found = await api.request(query, {"id": bad_id})
+    changed = await api.request(mutation, {"id": bad_id}, token=band.token)
+    # then a query finds nothing, a mutation answers NotFound, and nothing went wrong
+    assert found == {"data": {"listing": None}}
+    assert changed == {
+        "data": {
+            "removeListingFromDirectory": {"__typename": "NotFound"},
+            "revokeApiKey": {"__typename": "NotFound"},
+        }
+    }
+    assert await api.data("{ listings { edges { cursor } } }")
+
+
+@pytest.mark.parametrize("key", ["١٢", "²", "99999999999"])
+async def test_a_cursor_with_a_key_in_any_other_form_is_bad_user_input(api, key):
+    band = await factories.performer()
+    await factories.listing(band)
+    cursor = base64.urlsafe_b64encode(f"listing:{key}".encode()).decode().rstrip("=")
+    errors = await refused(
+        api, "query($a: String) { listings(after: $a) { edges { cursor } } }", {"a": cursor}
+    )
+    assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}

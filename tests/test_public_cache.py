@@ -60,3 +60,46 @@ async def test_signed_in_and_private_queries_are_never_cached(api, sql_queries):
     assert sql_queries.count >= 2  # the session lookup, and the log line
     await api.data("{ categories }", token=ada.token)
     assert (await api.data("{ me { id } }")) == {"me": None}
+
+
+ONE = "query One($id: ID!) { listing(id: $id) { description } }"
+
+
+async def test_an_answer_too_large_for_its_share_of_the_bytes_is_not_kept(settings, sql_queries):
+    # given a cache of 64 KiB, so no answer over 8 KiB is kept
+    small_cache = settings.model_copy(update={"public_cache_max_bytes": 64 * 1024})
+    band = await factories.performer()
+    for _ in range(5):
+        await factories.listing(band, description="x" * 3000)
+    big = "{ listings { edges { node { description } } } }"
+    async for api in client_for(small_cache):
+        await api.data(big)
+        await api.data("{ categories }")
+        # when both are asked again
+        sql_queries.reset()
+        await api.data("{ categories }")
+        small_hit = sql_queries.count
+        sql_queries.reset()
+        await api.data(big)
+        # then the small answer came from the cache, the 15 KB one from the database
+        assert small_hit == 2
+        assert sql_queries.count > 2
+
+
+async def test_the_cache_keeps_no_more_bytes_than_its_budget(settings, sql_queries):
+    # given a cache of 16 KiB and ten answers of about 1.8 KB each
+    small_cache = settings.model_copy(update={"public_cache_max_bytes": 16 * 1024})
+    band = await factories.performer()
+    listings = [await factories.listing(band, description="x" * 1800) for _ in range(10)]
+    async for api in client_for(small_cache):
+        for listing in listings:
+            await api.data(ONE, {"id": str(listing.id)})
+        # when the newest and the oldest are asked again
+        sql_queries.reset()
+        await api.data(ONE, {"id": str(listings[-1].id)})
+        newest = sql_queries.count
+        sql_queries.reset()
+        await api.data(ONE, {"id": str(listings[0].id)})
+        # then the newest is still kept, the oldest was dropped to stay in budget
+        assert newest == 2
+        assert sql_queries.count > 2

@@ -8,6 +8,10 @@ public data: a worker that did not see the write still sees the new version on i
 next request, so no worker serves a stale page. Anything sent with an Authorization
 header, any mutation, and any query touching a field outside PUBLIC_FIELDS (or
 depending on the clock, like the policy in force) is never cached.
+
+The cache is bounded by entries and by bytes, least recently used out first; an answer
+too large for a fair share of the bytes is passed through without being kept (nor
+copied), so one huge response can neither evict everything else nor stay in memory.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from models import public_version
 
 PUBLIC_FIELDS = frozenset({"listings", "listing", "categories", "testimonials", "__typename"})
 MAX_BODY = 16_384
+# No one answer may take more than this share of the cache's bytes.
+ENTRY_SHARE = 8
 
 
 @functools.lru_cache(maxsize=512)
@@ -44,8 +50,11 @@ def is_public(query: str, max_tokens: int) -> bool:
 
 
 class PublicResponseCache:
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_bytes // ENTRY_SHARE
+        self.bytes = 0
         self.entries: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
 
     def get(self, key: tuple, version: int) -> tuple[list, bytes] | None:
@@ -56,10 +65,18 @@ class PublicResponseCache:
         return entry[1], entry[2]
 
     def put(self, key: tuple, version: int, headers: list, body: bytes) -> None:
+        self._drop(key)  # an older version's answer, if any, is no use any more
+        if len(body) > self.max_entry_bytes:
+            return
         self.entries[key] = (version, headers, body)
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.max_entries:
-            self.entries.popitem(last=False)
+        self.bytes += len(body)
+        while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
+            self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: tuple) -> None:
+        entry = self.entries.pop(key, None)
+        if entry is not None:
+            self.bytes -= len(entry[2])
 
 
 class PublicCacheMiddleware:
@@ -119,13 +136,19 @@ class PublicCacheMiddleware:
     def _storing(self, send: Send, key: tuple, version: int) -> Send:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
+        size = 0
 
         async def store(message: Message) -> None:
+            nonlocal size
             if message["type"] == "http.response.start":
                 start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body") and start.get("status") == 200:
+            elif message["type"] == "http.response.body" and size <= self.cache.max_entry_bytes:
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                chunks.append(chunk)
+                if size > self.cache.max_entry_bytes:
+                    chunks.clear()  # too large to keep: stop copying it
+                elif not message.get("more_body") and start.get("status") == 200:
                     body = b"".join(chunks)
                     if b'"errors"' not in body:
                         self.cache.put(key, version, list(start.get("headers", [])), body)
