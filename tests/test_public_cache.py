@@ -53,13 +53,27 @@ async def test_changes_made_outside_the_api_invalidate_too(api):
 
 
 async def test_signed_in_and_private_queries_are_never_cached(api, sql_queries):
-    ada = await factories.customer()
-    await api.data("{ me { id } categories }", token=ada.token)
+    # given a signed-in answer, served once
+    ada = await factories.customer(phone="+1 512 555 0100")
+    query = "{ me { phone } categories }"
+    assert (await api.data(query, token=ada.token))["me"] == {"phone": "+1 512 555 0100"}
+    # when private data changes without touching anything public (no version bump)
+    account = await Account.get(id=ada.account.id)
+    account.phone = "+1 512 555 0199"
+    await account.save(update_fields=["phone"])
     sql_queries.reset()
-    await api.data("{ me { id } categories }", token=ada.token)
-    assert sql_queries.count >= 2  # the session lookup, and the log line
-    await api.data("{ categories }", token=ada.token)
-    assert (await api.data("{ me { id } }")) == {"me": None}
+    again = await api.data(query, token=ada.token)
+    # then the same query is answered afresh: its session is looked up, its data is new
+    assert again["me"] == {"phone": "+1 512 555 0199"}
+    assert any('"session"' in statement for statement in sql_queries.statements)
+    # and a signed-in answer is never served to an anonymous caller
+    assert (await api.data("{ me { phone } }")) == {"me": None}
+    # and even a public query sent signed in is executed, not answered from the cache
+    await factories.listing(await factories.performer(), title="Act")
+    await api.data(DIRECTORY, token=ada.token)
+    sql_queries.reset()
+    assert titles(await api.data(DIRECTORY, token=ada.token)) == ["Act"]
+    assert any('FROM "listing"' in statement for statement in sql_queries.statements)
 
 
 ONE = "query One($id: ID!) { listing(id: $id) { description } }"
