@@ -11,7 +11,7 @@ from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 from tortoise.migrations.executor import MigrationExecutor
 
-from models import crypto
+import encryption
 from settings import Settings, get_settings
 
 MODEL_MODULES = [
@@ -70,7 +70,7 @@ async def database(settings: Settings) -> AsyncIterator[TortoiseContext]:
     The global fallback lets requests, which run in other tasks than the lifespan,
     find the connection.
     """
-    crypto.configure(settings.fernet_keys())
+    encryption.configure(settings.fernet_keys())
     context = await Tortoise.init(
         config=tortoise_config(settings.database_url), _enable_global_fallback=True
     )

@@ -26,6 +26,8 @@ from tortoise import connections
 
 import db
 from errors import DomainError
+from models.tokens import LinkSigner
+from rate_limits import RateLimits
 from settings import Settings, get_settings
 from web import logs
 from web.auth import AuthenticationMiddleware
@@ -36,7 +38,6 @@ from web.graphql_view import STATIC, GraphQLView
 from web.logs import RequestIdMiddleware
 from web.metrics import Metrics, MetricsMiddleware
 from web.public_cache import PublicCacheMiddleware, PublicResponseCache
-from web.rate_limits import RateLimits
 from web.request_log import RequestLogBuffer, RequestLogMiddleware
 from web.security_headers import SecurityHeadersMiddleware
 from web.testimonial_consent import testimonial_consent_endpoint
@@ -107,7 +108,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await request_log.flush()
 
     rate_limits = RateLimits(settings)
-    graphql = GraphQLView(settings, rate_limits)
+    links = LinkSigner(settings.secret_key.get_secret_value())
+    graphql = GraphQLView(settings, rate_limits, links)
     development_only = (
         []
         if settings.is_production
@@ -122,17 +124,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics.endpoint),
             Route(
                 "/unsubscribe/{token}",
-                unsubscribe_endpoint(settings, rate_limits),
+                unsubscribe_endpoint(links, rate_limits),
                 methods=["GET", "POST"],
             ),
             Route(
                 "/account/confirm-email/{token}",
-                confirm_email_endpoint(settings),
+                confirm_email_endpoint(links),
                 methods=["GET", "POST"],
             ),
             Route(
                 "/testimonials/consent/{token}",
-                testimonial_consent_endpoint(settings),
+                testimonial_consent_endpoint(links),
                 methods=["GET", "POST"],
             ),
         ],

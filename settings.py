@@ -18,7 +18,7 @@ from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.crypto import keys_from_secret
+from encryption import keys_from_secret
 
 # Development makes its own secret on first start and keeps it here (git-ignored): a
 # published constant would let anyone forge links and derive the phone-encryption key.

@@ -26,10 +26,10 @@ from models.accounts import Account, PrivacyPreferences, Role  # noqa: E402
 from models.api_keys import ApiScope  # noqa: E402
 from models.listings import CATEGORIES, Listing  # noqa: E402
 from models.policies import policy_in_force  # noqa: E402
+from models.purposes import ConsentSource, Purpose  # noqa: E402
 from models.sharing import BookingInquiry, ContactGrant  # noqa: E402
 from models.testimonials import Testimonial, TestimonialStatus  # noqa: E402
 from privacy import consent  # noqa: E402
-from privacy.purposes import ConsentSource, Purpose  # noqa: E402
 from settings import Settings  # noqa: E402
 
 CITIES = [

@@ -21,6 +21,7 @@ from models.outbox import MailKind, OutboundEmail
 from models.policies import PolicyVersion
 from models.sharing import BookingInquiry
 from models.testimonials import Testimonial
+from models.tokens import LinkSigner
 from privacy import testimonials, unsubscribe
 from privacy.redaction import mask_email
 from settings import Settings
@@ -60,7 +61,7 @@ def render(template: str, **context: Any) -> tuple[str, str]:
     )
 
 
-async def compose(row: OutboundEmail, settings: Settings) -> Composed:
+async def compose(row: OutboundEmail, settings: Settings, links: LinkSigner) -> Composed:
     """`row` comes with its recipient, sender and promotion loaded."""
     base = {"public_url": settings.public_url, "unsubscribe_url": None}
     headers: dict[str, str] = {}
@@ -94,7 +95,7 @@ async def compose(row: OutboundEmail, settings: Settings) -> Composed:
     elif row.kind == MailKind.PROMOTION:
         promotion = row.promotion
         token = unsubscribe.make_token(
-            settings.secret_key.get_secret_value(), recipient.id, row.purpose
+            links, recipient.id, row.purpose
         )
         url = f"{settings.public_url}/unsubscribe/{token}"
         subject = promotion.subject
@@ -108,7 +109,7 @@ async def compose(row: OutboundEmail, settings: Settings) -> Composed:
         testimonial = await Testimonial.get(id=row.context["testimonial_id"])
         if testimonial.consent_nonce is None:
             raise MailObsolete("the testimonial was answered or removed before this was sent")
-        token = testimonials.consent_token(settings.secret_key.get_secret_value(), testimonial)
+        token = testimonials.consent_token(links, testimonial)
         subject = "May we publish your testimonial?"
         context |= {
             "quote": testimonial.quote,
@@ -121,7 +122,7 @@ async def compose(row: OutboundEmail, settings: Settings) -> Composed:
     elif row.kind == MailKind.EMAIL_CHANGE:
         if recipient.pending_email != row.to_address or not recipient.pending_email_nonce:
             raise MailObsolete("a newer change of address replaced this one")
-        token = profiles.email_change_token(settings.secret_key.get_secret_value(), recipient)
+        token = profiles.email_change_token(links, recipient)
         subject = "Confirm your new email address"
         context |= {
             "new_email": row.to_address,

@@ -30,6 +30,7 @@ from tortoise.transactions import in_transaction
 
 from mailers.compose import MailObsolete, as_bytes, compose
 from models.outbox import MailKind, MailState, OutboundEmail
+from models.tokens import LinkSigner
 from privacy import mail, retention
 from privacy.redaction import redact
 from settings import Settings
@@ -90,6 +91,7 @@ class Worker:
         self.settings = settings
         self.rng = rng or random.Random()  # noqa: S311 (jitter, not secrecy)
         self.envelope_from = parseaddr(settings.mail_from)[1]
+        self.links = LinkSigner(settings.secret_key.get_secret_value())
 
     async def claim(self) -> list[OutboundEmail]:
         now = datetime.now(UTC)
@@ -183,7 +185,7 @@ class Worker:
         if reason is not None:
             return await self._finish(row, MailState.DROPPED, reason)
         try:
-            composed = await compose(row, self.settings)
+            composed = await compose(row, self.settings, self.links)
         except MailObsolete as obsolete:
             return await self._finish(row, MailState.DROPPED, str(obsolete))
         try:

@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.crypto import EncryptedTextField
-from privacy.purposes import ConsentSource, Purpose
+from models.purposes import ConsentSource, Purpose
 
 if TYPE_CHECKING:
     from models.policies import PolicyVersion

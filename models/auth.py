@@ -21,9 +21,9 @@ from models import validation
 from models.accounts import Account, AccountStatus, Role, Session
 from models.api_keys import ApiKey
 from models.policies import policy_in_force
+from models.purposes import ConsentSource, Purpose
 from models.tokens import SESSION_PREFIX, hash_token, new_token
 from privacy import consent
-from privacy.purposes import ConsentSource, Purpose
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults are Argon2id with RFC 9106 parameters
 # Verified when no account matches, so an unknown address costs as long as a wrong password.

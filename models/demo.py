@@ -8,7 +8,7 @@ from collections.abc import Callable
 from models import directory
 from models.accounts import Account, Role
 from models.auth import register
-from privacy.purposes import Purpose
+from models.purposes import Purpose
 
 DEMO_PASSWORD = "backline-demo"  # noqa: S105 (printed for people trying the demo)
 

@@ -15,7 +15,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.pagination import Page, keyset_page
-from privacy.purposes import Purpose
+from models.purposes import Purpose
 
 if TYPE_CHECKING:
     from models.accounts import Account

@@ -10,9 +10,10 @@ from tortoise.transactions import in_transaction
 
 from errors import EmailTakenError, InvalidInput, InvalidTokenError
 from mailers.send import send_email_change, send_email_changed_notice
-from models import tokens, validation
+from models import validation
 from models.accounts import Account, AccountStatus
 from models.auth import email_is_taken
+from models.tokens import LinkSigner
 
 UNCHANGED = object()
 EMAIL_CONFIRMATION_TIME = timedelta(days=2)
@@ -59,13 +60,13 @@ async def update_profile(
     return account
 
 
-def email_change_token(secret_key: str, account: Account) -> str:
-    return tokens.sign(secret_key, "email-change", [account.id, account.pending_email_nonce])
+def email_change_token(links: LinkSigner, account: Account) -> str:
+    return links.sign("email-change", [account.id, account.pending_email_nonce])
 
 
-async def confirm_email_change(secret_key: str, token: str) -> Account:
+async def confirm_email_change(links: LinkSigner, token: str) -> Account:
     """Applies the address a confirmation link was sent to; the link works once."""
-    account_id, nonce = tokens.unsign(secret_key, "email-change", token, 2)
+    account_id, nonce = links.unsign("email-change", token, 2)
     if not isinstance(account_id, int) or not isinstance(nonce, str):
         raise InvalidTokenError()
     async with in_transaction():

@@ -28,26 +28,36 @@ def hash_token(token: str) -> str:
 MAX_SIGNED_LENGTH = 300
 
 
+class LinkSigner:
+    """Signs and reads the tokens in the links mailed to people (unsubscribe, testimonial
+    consent, email confirmation) with SECRET_KEY. Built once from the settings and handed
+    to whoever makes or reads a link, so the secret itself travels no further."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._secret_key = secret_key
+
+    def __repr__(self) -> str:
+        return "LinkSigner(...)"
+
+    def sign(self, purpose: str, payload: list) -> str:
+        """An opaque link token for one purpose (its own salt): a token made for one
+        purpose is worthless for another."""
+        return _serializer(self._secret_key, purpose).dumps(payload)
+
+    def unsign(self, purpose: str, token: str, size: int) -> list:
+        """The payload of a genuine token of `purpose` with `size` items; InvalidToken
+        for anything forged, garbled or oversized."""
+        if len(token) > MAX_SIGNED_LENGTH:
+            raise InvalidTokenError()
+        try:
+            payload = _serializer(self._secret_key, purpose).loads(token)
+        except BadSignature:
+            raise InvalidTokenError() from None
+        if not isinstance(payload, list) or len(payload) != size:
+            raise InvalidTokenError()
+        return payload
+
+
 @functools.lru_cache(maxsize=16)
 def _serializer(secret_key: str, purpose: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret_key, salt=f"backline.{purpose}")
-
-
-def sign(secret_key: str, purpose: str, payload: list) -> str:
-    """An opaque link token for one purpose (its own salt): a token made for one
-    purpose is worthless for another."""
-    return _serializer(secret_key, purpose).dumps(payload)
-
-
-def unsign(secret_key: str, purpose: str, token: str, size: int) -> list:
-    """The payload of a genuine token of `purpose` with `size` items; InvalidToken for
-    anything forged, garbled or oversized."""
-    if len(token) > MAX_SIGNED_LENGTH:
-        raise InvalidTokenError()
-    try:
-        payload = _serializer(secret_key, purpose).loads(token)
-    except BadSignature:
-        raise InvalidTokenError() from None
-    if not isinstance(payload, list) or len(payload) != size:
-        raise InvalidTokenError()
-    return payload

@@ -14,8 +14,8 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Account, ConsentEvent, PrivacyPreferences
 from models.policies import policy_in_force
+from models.purposes import ConsentSource, Purpose
 from models.sharing import end_grants_given
-from privacy.purposes import ConsentSource, Purpose
 
 
 async def record_choices(

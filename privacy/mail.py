@@ -7,9 +7,9 @@ from tortoise.expressions import Q
 
 from models.accounts import Account, AccountStatus
 from models.outbox import MailKind, OutboundEmail
+from models.purposes import Purpose
 from models.sharing import BookingInquiry
 from privacy import consent
-from privacy.purposes import Purpose
 
 # Mail that still goes out when the account it is about has closed. A confirmation of the
 # cancellation itself would be the one member; there is no such mail yet.

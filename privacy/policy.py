@@ -18,7 +18,7 @@ from mailers.send import send_policy_notice
 from models import validation
 from models.accounts import Account, ConsentEvent
 from models.policies import PolicyVersion, policy_in_force
-from privacy.purposes import ConsentSource, Purpose
+from models.purposes import ConsentSource, Purpose
 
 NOTICE_DAYS = 30
 # A clock a little behind ours should not make "now" count as the past.

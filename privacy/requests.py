@@ -14,9 +14,9 @@ from errors import InvalidInput, NotFoundError
 from models import validation
 from models.accounts import Account, PrivacyPreferences
 from models.audit import AuditAction, AuditEvent
+from models.purposes import ConsentSource, Purpose
 from models.retention import LegalHold
 from privacy import consent, holds
-from privacy.purposes import ConsentSource, Purpose
 
 
 async def person(account_id: int | None) -> Account:

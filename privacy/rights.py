@@ -17,11 +17,11 @@ from models.api_keys import ApiKey
 from models.audit import AuditAction, AuditEvent
 from models.listings import Listing
 from models.outbox import MailState, OutboundEmail
+from models.purposes import ConsentSource, Purpose
 from models.retention import RequestLog
 from models.sharing import BookingInquiry, ContactGrant
 from models.testimonials import Testimonial
 from privacy import consent, holds
-from privacy.purposes import ConsentSource, Purpose
 
 
 @dataclass(frozen=True)

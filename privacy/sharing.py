@@ -17,10 +17,10 @@ from errors import ConsentRequiredError, InvalidInput, NotAuthorizedError
 from models.accounts import Account, AccountStatus, Role
 from models.audit import AccessMethod, AuditAction, AuditEvent
 from models.listings import Listing
+from models.purposes import Purpose
 from models.revocation import revoke_owned
 from models.sharing import BookingInquiry, ContactGrant
 from privacy import consent
-from privacy.purposes import Purpose
 from privacy.viewer import Viewer
 
 

@@ -17,10 +17,11 @@ from tortoise.transactions import in_transaction
 
 from errors import InvalidTokenError, NotAuthorizedError, NotFoundError
 from mailers.send import send_testimonial_consent
-from models import tokens, validation
+from models import validation
 from models.accounts import Account, AccountStatus, Role
 from models.audit import AuditAction, AuditEvent
 from models.testimonials import Testimonial, TestimonialStatus
+from models.tokens import LinkSigner
 
 CONSENT_DAYS = 30
 
@@ -49,10 +50,8 @@ def publicly_visible() -> Q:
     return Q(status=TestimonialStatus.PUBLISHED, author__status=AccountStatus.ACTIVE)
 
 
-def consent_token(secret_key: str, testimonial: Testimonial) -> str:
-    return tokens.sign(
-        secret_key, "testimonial-consent", [testimonial.id, testimonial.consent_nonce]
-    )
+def consent_token(links: LinkSigner, testimonial: Testimonial) -> str:
+    return links.sign("testimonial-consent", [testimonial.id, testimonial.consent_nonce])
 
 
 async def submit(author: Account, fields: TestimonialFields) -> Testimonial:
@@ -70,10 +69,10 @@ async def submit(author: Account, fields: TestimonialFields) -> Testimonial:
     return testimonial
 
 
-async def pending(secret_key: str, token: str) -> Testimonial:
+async def pending(links: LinkSigner, token: str) -> Testimonial:
     """The testimonial a consent token still opens. A forged, reused or expired token,
     or one for another testimonial, is InvalidToken."""
-    testimonial_id, nonce = tokens.unsign(secret_key, "testimonial-consent", token, 2)
+    testimonial_id, nonce = links.unsign("testimonial-consent", token, 2)
     if not isinstance(testimonial_id, int) or not isinstance(nonce, str):
         raise InvalidTokenError()
     testimonial = await Testimonial.get_or_none(
@@ -88,10 +87,10 @@ async def pending(secret_key: str, token: str) -> Testimonial:
     return testimonial
 
 
-async def respond(secret_key: str, token: str, approve: bool) -> Testimonial:
+async def respond(links: LinkSigner, token: str, approve: bool) -> Testimonial:
     """The author's answer from the consent mail; the token works once."""
     async with in_transaction():
-        testimonial = await pending(secret_key, token)
+        testimonial = await pending(links, token)
         # Guards a race between two answers: only one clears the nonce.
         answered = await Testimonial.filter(
             id=testimonial.id, consent_nonce=testimonial.consent_nonce

@@ -4,10 +4,10 @@ the account and the purpose the mail was sent under, and works without a session
 from __future__ import annotations
 
 from errors import InvalidTokenError
-from models import tokens
 from models.accounts import Account
+from models.purposes import ConsentSource, Purpose
+from models.tokens import LinkSigner
 from privacy import consent
-from privacy.purposes import ConsentSource, Purpose
 
 DESCRIPTIONS = {
     Purpose.PROMOTIONAL_EMAILS: "promotional mail from Backline",
@@ -15,23 +15,23 @@ DESCRIPTIONS = {
 }
 
 
-def make_token(secret_key: str, account_id: int, purpose: Purpose) -> str:
-    return tokens.sign(secret_key, "unsubscribe", [account_id, purpose.value])
+def make_token(links: LinkSigner, account_id: int, purpose: Purpose) -> str:
+    return links.sign("unsubscribe", [account_id, purpose.value])
 
 
-def read_token(secret_key: str, token: str) -> tuple[int, Purpose]:
+def read_token(links: LinkSigner, token: str) -> tuple[int, Purpose]:
     """The account and purpose a token names; InvalidToken if forged or garbled."""
-    account_id, purpose = tokens.unsign(secret_key, "unsubscribe", token, 2)
+    account_id, purpose = links.unsign("unsubscribe", token, 2)
     try:
         return int(account_id), Purpose(purpose)
     except (ValueError, TypeError):
         raise InvalidTokenError() from None
 
 
-def account_named(secret_key: str, token: str) -> int | None:
+def account_named(links: LinkSigner, token: str) -> int | None:
     """The account a genuine token names, or None (for counting attempts per account)."""
     try:
-        return read_token(secret_key, token)[0]
+        return read_token(links, token)[0]
     except InvalidTokenError:
         return None
 
@@ -40,9 +40,9 @@ def describe(purpose: Purpose) -> str:
     return DESCRIPTIONS.get(purpose, purpose.value.lower().replace("_", " "))
 
 
-async def unsubscribe(secret_key: str, token: str, ip: str | None) -> list[Purpose]:
+async def unsubscribe(links: LinkSigner, token: str, ip: str | None) -> list[Purpose]:
     """Withdraws the purpose the token names, recorded with source UNSUBSCRIBE_LINK."""
-    account_id, purpose = read_token(secret_key, token)
+    account_id, purpose = read_token(links, token)
     account = await Account.get_or_none(id=account_id)
     if account is None:
         raise InvalidTokenError()

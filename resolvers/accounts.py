@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from models import auth, profiles
+from models.purposes import ConsentSource, Purpose
 from privacy import consent
-from privacy.purposes import ConsentSource, Purpose
 from schema.accounts import (
     Account,
     AuthPayload,

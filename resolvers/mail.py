@@ -35,11 +35,10 @@ async def send_promotion(info: Info, input: PromotionInput) -> PromotionResult:
 async def unsubscribe(info: Info, token: str) -> UnsubscribeResult:
     """The token comes from the unsubscribe link in every promotional email."""
     context = info.context
-    secret = context.settings.secret_key.get_secret_value()
     await context.rate_limits.unsubscribe(
-        context.viewer.ip, unsubscribing.account_named(secret, token)
+        context.viewer.ip, unsubscribing.account_named(context.links, token)
     )
-    purposes = await unsubscribing.unsubscribe(secret, token, context.viewer.ip)
+    purposes = await unsubscribing.unsubscribe(context.links, token, context.viewer.ip)
     return Unsubscribed(purposes=purposes)
 
 

@@ -49,8 +49,7 @@ async def cancel_account(info: Info) -> CancelAccountResult:
 
 async def confirm_email_change(info: Info, token: str) -> ConfirmEmailResult:
     """Applies a new email address from the link sent to it."""
-    secret = info.context.settings.secret_key.get_secret_value()
-    account = await profiles.confirm_email_change(secret, token)
+    account = await profiles.confirm_email_change(info.context.links, token)
     return EmailChangeConfirmed(email=account.email)
 
 

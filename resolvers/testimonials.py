@@ -42,8 +42,7 @@ async def submit_testimonial(info: Info, input: TestimonialInput) -> Testimonial
 async def respond_to_testimonial_consent(
     info: Info, input: TestimonialConsentInput
 ) -> TestimonialResult:
-    secret = info.context.settings.secret_key.get_secret_value()
-    row = await testimonials.respond(secret, input.token, input.approve)
+    row = await testimonials.respond(info.context.links, input.token, input.approve)
     return Testimonial.from_row(row, row.published_name or row.author.name)
 
 

@@ -9,9 +9,10 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from models.loaders import Loaders
+from models.tokens import LinkSigner
 from privacy.viewer import Viewer
+from rate_limits import RateLimits
 from settings import Settings
-from web.rate_limits import RateLimits
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Context:
     viewer: Viewer
     settings: Settings
     rate_limits: RateLimits
+    links: LinkSigner
     # Fresh for every request: a loader's cache must never outlive the caller it served.
     loaders: Loaders = field(init=False)
 

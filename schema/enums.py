@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models import accounts, api_keys, audit, outbox, testimonials
-from privacy import purposes
+from models import accounts, api_keys, audit, outbox, purposes, testimonials
 
 Role = strawberry.enum(accounts.Role, name="Role")
 AccountStatus = strawberry.enum(accounts.AccountStatus, name="AccountStatus")

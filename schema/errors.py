@@ -1,9 +1,12 @@
-"""Error types (members of the mutations' result unions) and the handlers that turn
-each domain exception into its type."""
+"""Error types (members of the mutations' result unions), their codes, and the one table
+that turns each domain exception (errors.py) into its type wherever a mutation's union
+offers it: the handlers are generated from the table."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, ClassVar
 
 import strawberry
 
@@ -11,13 +14,31 @@ import errors
 from schema.enums import Purpose
 
 
+@strawberry.enum(description="What went wrong, for code to branch on (the message is for people).")
+class ErrorCode(Enum):
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    NOT_AUTHORIZED = "NOT_AUTHORIZED"
+    NOT_FOUND = "NOT_FOUND"
+    CONSENT_REQUIRED = "CONSENT_REQUIRED"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 (a code, not a secret)
+    RATE_LIMITED = "RATE_LIMITED"
+
+
 @strawberry.interface
 class Error:
+    CODE: ClassVar[ErrorCode]
     message: str
+
+    @strawberry.field(description="Machine-readable; one per error type.")
+    def code(self) -> ErrorCode:
+        return self.CODE
 
 
 @strawberry.type
 class ValidationError(Error):
+    CODE = ErrorCode.VALIDATION_FAILED
     field: str | None = strawberry.field(
         default=None,
         description=(
@@ -28,92 +49,72 @@ class ValidationError(Error):
 
 @strawberry.type
 class NotAuthorized(Error):
-    pass
+    CODE = ErrorCode.NOT_AUTHORIZED
 
 
 @strawberry.type
 class NotFound(Error):
-    pass
+    CODE = ErrorCode.NOT_FOUND
 
 
 @strawberry.type
 class ConsentRequired(Error):
+    CODE = ErrorCode.CONSENT_REQUIRED
     purpose: Purpose
 
 
 @strawberry.type
 class EmailTaken(Error):
-    pass
+    CODE = ErrorCode.EMAIL_TAKEN
 
 
 @strawberry.type
 class InvalidCredentials(Error):
-    pass
+    CODE = ErrorCode.INVALID_CREDENTIALS
 
 
 @strawberry.type
 class RateLimited(Error):
+    CODE = ErrorCode.RATE_LIMITED
     retry_after_seconds: int
 
 
 @strawberry.type
 class InvalidToken(Error):
-    pass
+    CODE = ErrorCode.INVALID_TOKEN
 
 
-class InvalidInputHandler(strawberry.ExceptionHandler[errors.InvalidInput, ValidationError]):
-    def handle(self, exception: errors.InvalidInput, **_: Any) -> ValidationError:
-        return ValidationError(message=exception.message, field=exception.field)
+# Each domain exception, its GraphQL type, and what of the exception the type shows.
+ERROR_TYPES: tuple[tuple[type[errors.DomainError], type[Error], Callable[[Any], dict]], ...] = (
+    (errors.InvalidInput, ValidationError, lambda e: {"field": e.field}),
+    (errors.NotAuthorizedError, NotAuthorized, lambda e: {}),
+    (errors.NotFoundError, NotFound, lambda e: {}),
+    (errors.ConsentRequiredError, ConsentRequired, lambda e: {"purpose": e.purpose}),
+    (errors.EmailTakenError, EmailTaken, lambda e: {}),
+    (errors.InvalidCredentialsError, InvalidCredentials, lambda e: {}),
+    (errors.InvalidTokenError, InvalidToken, lambda e: {}),
+    (
+        errors.RateLimitedError,
+        RateLimited,
+        lambda e: {"retry_after_seconds": e.retry_after_seconds},
+    ),
+)
 
 
-class NotAuthorizedHandler(strawberry.ExceptionHandler[errors.NotAuthorizedError, NotAuthorized]):
-    def handle(self, exception: errors.NotAuthorizedError, **_: Any) -> NotAuthorized:
-        return NotAuthorized(message=exception.message)
+class _TableHandler(strawberry.ExceptionHandler):
+    """Strawberry reads `exception_type` and `error_type` from each generated subclass."""
+
+    shown: ClassVar[Callable[[Any], dict]]
+
+    def handle(self, exception: errors.DomainError, **_: Any) -> Error:
+        return self.error_type(message=exception.message, **type(self).shown(exception))
 
 
-class NotFoundHandler(strawberry.ExceptionHandler[errors.NotFoundError, NotFound]):
-    def handle(self, exception: errors.NotFoundError, **_: Any) -> NotFound:
-        return NotFound(message=exception.message)
-
-
-class ConsentRequiredHandler(
-    strawberry.ExceptionHandler[errors.ConsentRequiredError, ConsentRequired]
-):
-    def handle(self, exception: errors.ConsentRequiredError, **_: Any) -> ConsentRequired:
-        return ConsentRequired(message=exception.message, purpose=exception.purpose)
-
-
-class EmailTakenHandler(strawberry.ExceptionHandler[errors.EmailTakenError, EmailTaken]):
-    def handle(self, exception: errors.EmailTakenError, **_: Any) -> EmailTaken:
-        return EmailTaken(message=exception.message)
-
-
-class InvalidCredentialsHandler(
-    strawberry.ExceptionHandler[errors.InvalidCredentialsError, InvalidCredentials]
-):
-    def handle(self, exception: errors.InvalidCredentialsError, **_: Any) -> InvalidCredentials:
-        return InvalidCredentials(message=exception.message)
-
-
-class InvalidTokenHandler(strawberry.ExceptionHandler[errors.InvalidTokenError, InvalidToken]):
-    def handle(self, exception: errors.InvalidTokenError, **_: Any) -> InvalidToken:
-        return InvalidToken(message=exception.message)
-
-
-class RateLimitedHandler(strawberry.ExceptionHandler[errors.RateLimitedError, RateLimited]):
-    def handle(self, exception: errors.RateLimitedError, **_: Any) -> RateLimited:
-        return RateLimited(
-            message=exception.message, retry_after_seconds=exception.retry_after_seconds
-        )
-
-
-EXCEPTION_HANDLERS = (
-    InvalidInputHandler(),
-    NotAuthorizedHandler(),
-    NotFoundHandler(),
-    ConsentRequiredHandler(),
-    EmailTakenHandler(),
-    InvalidCredentialsHandler(),
-    InvalidTokenHandler(),
-    RateLimitedHandler(),
+EXCEPTION_HANDLERS = tuple(
+    type(
+        f"{error_type.__name__}Handler",
+        (_TableHandler,),
+        {"exception_type": exception, "error_type": error_type, "shown": staticmethod(shown)},
+    )()
+    for exception, error_type, shown in ERROR_TYPES
 )

@@ -8,20 +8,20 @@ from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
-from web import logs
+from schema.request_state import RequestState, operation
 
 
 class RequestFacts(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         request = getattr(context.context, "request", None)
-        state = request.scope.setdefault("state", {}) if request is not None else {}
-        state["operation_name"] = context.operation_name
-        logs.operation.set(context.operation_name)
+        state = RequestState(request.scope if request is not None else {})
+        state.operation_name = context.operation_name
+        operation.set(context.operation_name)
         try:
-            state["graphql_operation_type"] = context.operation_type.value
+            state.operation_type = context.operation_type.value
         except RuntimeError:  # no such operation: execution answers with an error
-            state["graphql_operation_type"] = None
+            state.operation_type = None
         yield
         result = context.result
-        state["graphql_outcome"] = "error" if result and result.errors else "ok"
+        state.outcome = "error" if result and result.errors else "ok"

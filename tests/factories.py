@@ -15,9 +15,9 @@ from models.accounts import Account, Role
 from models.api_keys import ApiScope
 from models.listings import Listing
 from models.policies import policy_in_force
+from models.purposes import ConsentSource, Purpose
 from models.sharing import BookingInquiry
 from privacy import consent
-from privacy.purposes import ConsentSource, Purpose
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = auth.hash_password(PASSWORD)

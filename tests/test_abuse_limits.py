@@ -14,8 +14,8 @@ import pytest
 from main import create_app
 from models.accounts import Account
 from models.outbox import MailKind, OutboundEmail
+from models.purposes import Purpose
 from models.sharing import BookingInquiry
-from privacy.purposes import Purpose
 from settings import Settings
 from tests import factories
 from tests.conftest import client_for

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from models.accounts import Account, AccountStatus
 from models.api_keys import ApiKey, ApiScope
 from models.audit import AuditEvent
+from models.purposes import Purpose
 from models.tokens import hash_token
-from privacy.purposes import Purpose
 from tests import factories
 
 SHARING = (Purpose.CONTACT_SHARING,)

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from models.accounts import Account, AccountStatus
+from models.purposes import Purpose
 from models.sharing import BookingInquiry, ContactGrant
-from privacy.purposes import Purpose
 from tests import factories
 
 SHARING = (Purpose.CONTACT_SHARING,)

@@ -8,7 +8,8 @@ import shutil
 
 import pytest
 
-from privacy.purposes import Purpose
+from models.purposes import Purpose
+from models.tokens import LinkSigner
 from privacy.unsubscribe import make_token
 from tests.live_server import SECRET_KEY
 
@@ -67,7 +68,7 @@ async def test_the_unsubscribe_page_button_unsubscribes(live_server, page):
         (account_id,) = connection.execute(
             "SELECT id FROM account WHERE email = 'casey@demo.backline.example'"
         ).fetchone()
-    token = make_token(SECRET_KEY, account_id, Purpose.PROMOTIONAL_EMAILS)
+    token = make_token(LinkSigner(SECRET_KEY), account_id, Purpose.PROMOTIONAL_EMAILS)
     await page.goto(f"{live_server.url}/unsubscribe/{token}")
     await page.click("#unsubscribe")
     await page.get_by_text("You are unsubscribed").wait_for(timeout=10_000)

@@ -9,10 +9,10 @@ from models.accounts import Account, AccountStatus, ConsentEvent, PrivacyPrefere
 from models.api_keys import ApiKey
 from models.listings import Listing
 from models.outbox import MailState, OutboundEmail
+from models.purposes import Purpose
 from models.sharing import ContactGrant
 from models.testimonials import Testimonial, TestimonialStatus
 from privacy import sharing
-from privacy.purposes import Purpose
 from tests import factories
 from tests.test_testimonials import RESPOND, public, submitted
 

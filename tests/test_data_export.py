@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from tortoise import Tortoise
 
 from models.outbox import MailKind, OutboundEmail
+from models.purposes import Purpose
 from privacy import rights
-from privacy.purposes import Purpose
 from tests import factories
 
 EXPORT = "{ myDataExport }"

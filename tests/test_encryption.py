@@ -6,6 +6,7 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from tortoise import connections
 
+import encryption
 from models import crypto
 from models.accounts import Account
 from tests import factories
@@ -37,19 +38,19 @@ async def test_a_new_key_encrypts_old_keys_decrypt_and_reencrypt_moves_everythin
     before = await raw_phone(ada.account.id)
     # when a new key is put first, old values still read
     new_key = Fernet.generate_key().decode()
-    crypto.configure([new_key, old_key])
+    encryption.configure([new_key, old_key])
     try:
         assert (await Account.get(id=ada.account.id)).phone == "+1 512 555 0177"
         # and re-encrypting moves them to the new key
         assert await crypto.reencrypt_all() == 1
         after = await raw_phone(ada.account.id)
         assert after != before
-        crypto.configure([new_key])
+        encryption.configure([new_key])
         assert (await Account.get(id=ada.account.id)).phone == "+1 512 555 0177"
         with pytest.raises(InvalidToken):
             Fernet(old_key).decrypt(after.encode())
     finally:
-        crypto.configure(settings.fernet_keys())
+        encryption.configure(settings.fernet_keys())
 
 
 async def test_reencrypt_encrypts_values_stored_before_encryption(settings):

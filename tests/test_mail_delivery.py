@@ -10,7 +10,7 @@ from mailers.send import send_email_changed_notice
 from mailers.worker import Worker
 from models.accounts import Account, AccountStatus, PrivacyPreferences
 from models.outbox import MailKind, MailState, OutboundEmail
-from privacy.purposes import Purpose
+from models.purposes import Purpose
 from tests import factories
 from tests.conftest import POSTGRES_URL
 from tests.smtp import SmtpServer, free_port

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from privacy.purposes import Purpose
+from models.purposes import Purpose
+from models.tokens import LinkSigner
 from privacy.unsubscribe import make_token
 from settings import Settings
 from tests import factories
@@ -77,7 +78,9 @@ async def test_paths_are_labelled_by_route_so_no_token_becomes_a_label(api, sett
     # given an unsubscribe link and a few paths no route serves
     ada = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
     token = make_token(
-        settings.secret_key.get_secret_value(), ada.account.id, Purpose.PROMOTIONAL_EMAILS
+        LinkSigner(settings.secret_key.get_secret_value()),
+        ada.account.id,
+        Purpose.PROMOTIONAL_EMAILS,
     )
     # when they are requested
     await api.http.get(f"/unsubscribe/{token}")

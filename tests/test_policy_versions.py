@@ -12,8 +12,8 @@ from mailers.worker import Worker
 from models.accounts import Account, AccountStatus, ConsentEvent
 from models.outbox import MailKind, OutboundEmail
 from models.policies import PolicyVersion
+from models.purposes import ConsentSource, Purpose
 from privacy import policy
-from privacy.purposes import ConsentSource, Purpose
 from tests import factories
 
 PUBLISH = """

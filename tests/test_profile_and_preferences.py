@@ -9,8 +9,8 @@ import pytest
 from tortoise import connections
 
 from models.accounts import Account, ConsentEvent, PrivacyPreferences
+from models.purposes import ConsentSource, Purpose
 from privacy import consent
-from privacy.purposes import ConsentSource, Purpose
 from tests import factories
 
 UPDATE_PROFILE = """

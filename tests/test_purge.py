@@ -13,9 +13,9 @@ from tortoise import connections
 
 from models.accounts import Account, AccountStatus
 from models.audit import AuditAction, AuditEvent
+from models.purposes import Purpose
 from models.retention import LegalHold, RequestLog
 from privacy import retention
-from privacy.purposes import Purpose
 from tests import factories
 from tests.conftest import POSTGRES_URL
 from tests.test_referrals import database_files, every_stored_value

@@ -11,7 +11,8 @@ import pytest
 
 from main import create_app
 from models.accounts import Account
-from privacy.purposes import Purpose
+from models.purposes import Purpose
+from models.tokens import LinkSigner
 from privacy.unsubscribe import make_token
 from settings import Settings
 from tests import factories
@@ -116,7 +117,9 @@ async def test_unsubscribe_is_limited_per_account(limited):
     )
     ada = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
     token = make_token(
-        settings.secret_key.get_secret_value(), ada.account.id, Purpose.PROMOTIONAL_EMAILS
+        LinkSigner(settings.secret_key.get_secret_value()),
+        ada.account.id,
+        Purpose.PROMOTIONAL_EMAILS,
     )
     async for api in client_for(settings):
         results = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models import tokens
 from models.accounts import Account, ConsentEvent, Session
-from privacy.purposes import ConsentSource, Purpose
+from models.purposes import ConsentSource, Purpose
 
 REGISTER = """
 mutation Register($input: RegisterInput!) {

@@ -11,9 +11,10 @@ import pytest
 from tortoise import connections
 
 from models import profiles
+from models.purposes import Purpose
 from models.retention import RequestLog
+from models.tokens import LinkSigner
 from privacy import testimonials
-from privacy.purposes import Purpose
 from privacy.unsubscribe import make_token
 from tests import factories
 
@@ -81,7 +82,7 @@ def log_lines() -> Iterator[LogLines]:
 
 async def link_tokens(settings) -> dict[str, str]:
     """A live token of each link that works without a session, by route."""
-    secret = settings.secret_key.get_secret_value()
+    secret = LinkSigner(settings.secret_key.get_secret_value())
     ada = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
     testimonial = await testimonials.submit(
         ada.account,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from models.accounts import Account, AccountStatus
 from models.audit import AuditEvent
+from models.purposes import Purpose
 from models.sharing import ContactGrant
-from privacy.purposes import Purpose
 from tests import factories
 
 SHARING = (Purpose.CONTACT_SHARING,)

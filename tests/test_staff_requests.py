@@ -10,8 +10,8 @@ import pytest
 
 from models.accounts import Account, AccountStatus, ConsentEvent
 from models.audit import AuditAction, AuditEvent
+from models.purposes import Purpose
 from models.retention import LegalHold
-from privacy.purposes import Purpose
 from tests import factories
 
 PREFERENCES = """

@@ -13,6 +13,7 @@ from models.accounts import Account
 from models.audit import AuditEvent
 from models.outbox import MailState, OutboundEmail
 from models.testimonials import Testimonial, TestimonialStatus
+from models.tokens import LinkSigner
 from privacy import testimonials
 from tests import factories
 
@@ -125,7 +126,8 @@ async def test_an_expired_token_is_refused(api, mail_settings, inbox):
     [
         lambda token: token[:-3] + "abc",
         lambda token: testimonials.consent_token(
-            "some-other-secret-key-some-other-secret", Testimonial(id=1, consent_nonce="0" * 32)
+            LinkSigner("some-other-secret-key-some-other-secret"),
+            Testimonial(id=1, consent_nonce="0" * 32),
         ),
         lambda token: "",
         lambda token: "garbage",

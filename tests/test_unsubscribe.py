@@ -7,8 +7,9 @@ import pytest
 
 from mailers.worker import Worker
 from models.accounts import ConsentEvent, PrivacyPreferences
+from models.purposes import Purpose
+from models.tokens import LinkSigner
 from privacy import unsubscribe
-from privacy.purposes import Purpose
 from tests import factories
 
 UNSUBSCRIBE = """
@@ -89,7 +90,9 @@ async def test_the_mutation_unsubscribes_without_a_session(api, promoted):
     [
         lambda token, account_id: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
         lambda token, account_id: unsubscribe.make_token(
-            "another-secret-key-another-secret-key", account_id, Purpose.PARTNER_PROMOTIONS
+            LinkSigner("another-secret-key-another-secret-key"),
+            account_id,
+            Purpose.PARTNER_PROMOTIONS,
         ),
         lambda token, account_id: "garbage",
         lambda token, account_id: "",

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from models.auth import api_key_for_token, session_for_token
 from models.tokens import API_KEY_PREFIX, SESSION_PREFIX
 from privacy.viewer import Viewer
+from schema.request_state import RequestState
 
 MAX_TOKEN_LENGTH = 512
 
@@ -46,5 +47,5 @@ class AuthenticationMiddleware:
         if scope["type"] == "http":
             client = scope.get("client")
             ip = client[0] if client else None
-            scope.setdefault("state", {})["viewer"] = await viewer_for(Headers(scope=scope), ip)
+            RequestState(scope).viewer = await viewer_for(Headers(scope=scope), ip)
         await self.app(scope, receive, send)

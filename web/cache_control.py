@@ -8,11 +8,13 @@ from __future__ import annotations
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from schema.request_state import RequestState
+
 
 def is_private(scope: Scope) -> bool:
     if "authorization" in Headers(scope=scope):
         return True
-    return scope.get("state", {}).get("graphql_operation_type") == "mutation"
+    return RequestState(scope).operation_type == "mutation"
 
 
 class CacheControlMiddleware:

@@ -8,7 +8,7 @@ from starlette.responses import HTMLResponse
 
 from errors import EmailTakenError, InvalidTokenError
 from models import profiles
-from settings import Settings
+from models.tokens import LinkSigner
 from web.pages import html_page
 
 
@@ -17,14 +17,13 @@ def _page(status_code: int = 200, **context: object) -> HTMLResponse:
     return html_page("confirm_email_page.html", status_code, **(defaults | context))
 
 
-def confirm_email_endpoint(settings: Settings):
-    secret_key = settings.secret_key.get_secret_value()
+def confirm_email_endpoint(links: LinkSigner):
 
     async def endpoint(request: Request) -> HTMLResponse:
         if request.method == "GET":
             return _page()
         try:
-            account = await profiles.confirm_email_change(secret_key, request.path_params["token"])
+            account = await profiles.confirm_email_change(links, request.path_params["token"])
         except InvalidTokenError:
             return _page(400, invalid=True)
         except EmailTakenError:

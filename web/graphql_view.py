@@ -19,10 +19,12 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
+from models.tokens import LinkSigner
+from rate_limits import RateLimits
 from schema.context import Context
+from schema.request_state import RequestState
 from schema.root import build_schema
 from settings import Settings
-from web.rate_limits import RateLimits
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 STATIC = Path(__file__).with_name("static")
@@ -35,7 +37,7 @@ def prefers_graphql_response_json(accept: str) -> bool:
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, rate_limits: RateLimits) -> None:
+    def __init__(self, settings: Settings, rate_limits: RateLimits, links: LinkSigner) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide=None if settings.is_production else "graphiql",
@@ -44,6 +46,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.settings = settings
         self.rate_limits = rate_limits
+        self.links = links
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_PAGE.read_text())
@@ -65,16 +68,17 @@ class GraphQLView(GraphQL[Context, None]):
         return Context(
             request=request,
             response=response,
-            viewer=request.state.viewer,
+            viewer=RequestState(request.scope).viewer,
             settings=self.settings,
             rate_limits=self.rate_limits,
+            links=self.links,
         )
 
     async def get_sub_response(self, request: Request) -> Response:
         response = await super().get_sub_response(request)
         if prefers_graphql_response_json(request.headers.get("accept", "")):
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
-        request.state.graphql_response = response
+        RequestState(request.scope).graphql_response = response
         return response
 
     async def process_result(self, request: Request, result: ExecutionResult):
@@ -87,7 +91,7 @@ class GraphQLView(GraphQL[Context, None]):
         if request_error:
             # Nothing was executed, so there is no data entry at all.
             data.pop("data", None)
-            response = request.state.graphql_response
+            response = RequestState(request.scope).graphql_response
             if GRAPHQL_RESPONSE_JSON in response.headers.get("content-type", ""):
                 response.status_code = 400
         return data

@@ -16,9 +16,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from privacy.redaction import redact
+from schema.request_state import operation
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
-operation: contextvars.ContextVar[str | None] = contextvars.ContextVar("operation", default=None)
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.functions import Count
 
 from models.outbox import MailState, OutboundEmail
+from schema.request_state import RequestState
 from settings import Settings
 from web.routes import UNMATCHED, route_template
 
@@ -119,11 +120,11 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, record)
         finally:
-            state = scope.get("state", {})
+            state = RequestState(scope)
             operation = self.metrics.operation_label(
-                state.get("operation_name") or route_template(scope) or UNMATCHED
+                state.operation_name or route_template(scope) or UNMATCHED
             )
-            outcome = state.get("graphql_outcome") or (
+            outcome = state.outcome or (
                 "ok" if status[0] < 400 else "client_error" if status[0] < 500 else "server_error"
             )
             self.metrics.requests.labels(operation=operation, outcome=outcome).inc()

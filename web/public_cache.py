@@ -26,6 +26,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models import public_version
+from schema.request_state import RequestState
 
 PUBLIC_FIELDS = frozenset({"listings", "listing", "categories", "testimonials", "__typename"})
 MAX_BODY = 16_384
@@ -106,7 +107,7 @@ class PublicCacheMiddleware:
             return
         version = await public_version.current()
         if (hit := self.cache.get(key, version)) is not None:
-            scope.setdefault("state", {})["operation_name"] = key[2]
+            RequestState(scope).operation_name = key[2]
             await _send_cached(send, *hit)
             return
         await self.app(scope, replay, self._storing(send, key, version))

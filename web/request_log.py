@@ -19,6 +19,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.retention import RequestLog
+from schema.request_state import RequestState
 from web.routes import loggable_path
 
 log = logging.getLogger("backline.requests")
@@ -72,10 +73,10 @@ class RequestLogMiddleware:
 
 
 def entry(scope: Scope, status: int | None) -> RequestLog:
-    state = scope.get("state", {})
-    viewer = state.get("viewer")
+    state = RequestState(scope)
+    viewer = state.viewer
     client = scope.get("client")
-    operation = state.get("operation_name")
+    operation = state.operation_name
     return RequestLog(
         occurred_at=datetime.now(UTC),
         ip=client[0] if client else None,

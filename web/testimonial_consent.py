@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from errors import InvalidTokenError
+from models.tokens import LinkSigner
 from privacy import testimonials
-from settings import Settings
 from web.pages import html_page
 
 
@@ -23,8 +23,7 @@ def _page(status_code: int = 200, **context: object) -> HTMLResponse:
     )
 
 
-def testimonial_consent_endpoint(settings: Settings):
-    secret_key = settings.secret_key.get_secret_value()
+def testimonial_consent_endpoint(links: LinkSigner):
 
     async def endpoint(request: Request) -> HTMLResponse:
         token = request.path_params["token"]
@@ -34,9 +33,9 @@ def testimonial_consent_endpoint(settings: Settings):
                 decision = form.get("decision")
                 if decision not in {"approve", "decline"}:
                     return _page(400)
-                testimonial = await testimonials.respond(secret_key, token, decision == "approve")
+                testimonial = await testimonials.respond(links, token, decision == "approve")
                 return _page(status=testimonial.status.value)
-            await testimonials.pending(secret_key, token)
+            await testimonials.pending(links, token)
         except InvalidTokenError:
             return _page(400, invalid=True)
         return _page()

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from errors import InvalidTokenError, RateLimitedError
+from models.tokens import LinkSigner
 from privacy import unsubscribe as unsubscribing
-from settings import Settings
+from rate_limits import RateLimits
 from web.pages import html_page
-from web.rate_limits import RateLimits
 
 
 def _page(status_code: int = 200, **context: object) -> HTMLResponse:
@@ -25,17 +25,16 @@ def _page(status_code: int = 200, **context: object) -> HTMLResponse:
     )
 
 
-def unsubscribe_endpoint(settings: Settings, rate_limits: RateLimits):
-    secret_key = settings.secret_key.get_secret_value()
+def unsubscribe_endpoint(links: LinkSigner, rate_limits: RateLimits):
 
     async def endpoint(request: Request) -> HTMLResponse:
         token = request.path_params["token"]
         try:
-            account_id, purpose = unsubscribing.read_token(secret_key, token)
+            account_id, purpose = unsubscribing.read_token(links, token)
             if request.method == "POST":
                 ip = request.client.host if request.client else None
                 await rate_limits.unsubscribe(ip, account_id)
-                await unsubscribing.unsubscribe(secret_key, token, ip)
+                await unsubscribing.unsubscribe(links, token, ip)
                 return _page(done=True, what=unsubscribing.describe(purpose))
         except InvalidTokenError:
             return _page(400, invalid=True)

@@ -1,7 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from models.accounts import AccountStatus, Role
-from privacy.purposes import ConsentSource, Purpose
+from models.purposes import ConsentSource, Purpose
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from models.outbox import MailKind, MailState
 from orjson import loads
-from privacy.purposes import Purpose
+from models.purposes import Purpose
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields

@@ -1,6 +1,7 @@
 """What a person's data may be used for, and where a choice came from.
 
-Plain enums (no GraphQL here): the schema wraps them, the models store them.
+Plain enums at the bottom of the layers: the models store them, the rules in privacy/
+and the services use them, the schema wraps them.
 """
 
 from __future__ import annotations
