@@ -58,10 +58,10 @@ async def send_referral(info: Info, input: ReferralInput) -> ReferralResult:
 async def outbound_emails(
     info: Info, state: MailState = MailState.FAILED, first: int = 50, after: str | None = None
 ) -> OutboundEmailConnection:
-    """Staff only (empty for anyone else): the outbox by state, newest first (failed mail
-    by default)."""
+    """Staff only (schema/permissions.StaffOnly): the outbox by state, newest first
+    (failed mail by default)."""
     page = await outbox_page(
-        state if info.context.viewer.is_staff else None,
+        state,
         first=first,
         after=after,
         maximum=info.context.settings.max_page_size,

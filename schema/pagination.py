@@ -42,3 +42,7 @@ class Connection(Generic[Node]):
             ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
         )
+
+    @classmethod
+    def empty(cls) -> Connection[Node]:
+        return cls(edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None))

@@ -23,6 +23,7 @@ from schema.limits import is_unexpected, limit_extensions
 from schema.listings import Listing, ListingConnection
 from schema.mail import OutboundEmailConnection
 from schema.operation_name import RequestFacts
+from schema.permissions import StaffOnly
 from schema.policies import PolicyNotice, PrivacyPolicy
 from schema.rights import LegalHold
 from schema.sharing import AuditEventConnection, BookingInquiryConnection, SharedContactConnection
@@ -47,16 +48,22 @@ class Query:
     privacy_policy: PrivacyPolicy = strawberry.field(resolver=policy_resolvers.privacy_policy)
     policy_notices: list[PolicyNotice] = strawberry.field(resolver=policy_resolvers.policy_notices)
     my_data_export: JSON = strawberry.field(resolver=rights_resolvers.my_data_export)
-    legal_holds: list[LegalHold] = strawberry.field(resolver=rights_resolvers.legal_holds)
+    legal_holds: list[LegalHold] = strawberry.field(
+        resolver=rights_resolvers.legal_holds, extensions=[StaffOnly(empty=list)]
+    )
     shared_contacts: SharedContactConnection = strawberry.field(
         resolver=sharing_resolvers.shared_contacts
     )
     received_inquiries: BookingInquiryConnection = strawberry.field(
         resolver=sharing_resolvers.received_inquiries
     )
-    audit_events: AuditEventConnection = strawberry.field(resolver=sharing_resolvers.audit_events)
+    audit_events: AuditEventConnection = strawberry.field(
+        resolver=sharing_resolvers.audit_events,
+        extensions=[StaffOnly(empty=AuditEventConnection.empty)],
+    )
     outbound_emails: OutboundEmailConnection = strawberry.field(
-        resolver=mail_resolvers.outbound_emails
+        resolver=mail_resolvers.outbound_emails,
+        extensions=[StaffOnly(empty=OutboundEmailConnection.empty)],
     )
 
 

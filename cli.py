@@ -1,0 +1,177 @@
+"""The command line behind `python main.py`: serve, migrate, seed-demo, worker, purge,
+reencrypt, create-staff. Each command reads the settings, opens the database and calls
+one service."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import db
+from errors import DomainError
+from settings import Settings, get_settings
+from web import logs
+
+
+async def _migrate(settings: Settings) -> None:
+    async with db.database(settings):
+        applied = await db.apply_migrations(settings.database_url)
+    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+
+
+async def _seed_demo(settings: Settings) -> None:
+    from models.demo import seed_demo
+
+    if settings.is_production:
+        # Demo accounts share a published password.
+        raise SystemExit("backline: seed-demo refuses to run with APP_ENV=production")
+
+    async with db.database(settings):
+        created = await seed_demo(progress=_progress_bar("seeding"))
+    print(
+        f"demo data ready ({created} new account(s)); sign in with any demo address and "
+        "the password 'backline-demo'"
+    )
+
+
+async def _create_staff(settings: Settings, email: str, name: str) -> None:
+    from models.auth import create_staff
+
+    password = sys.stdin.readline().rstrip("\n")
+    async with db.database(settings):
+        try:
+            account = await create_staff(name=name, email=email, password=password)
+        except DomainError as error:
+            field = getattr(error, "field", None)
+            raise SystemExit(
+                f"create-staff: {field + ': ' if field else ''}{error.message}"
+            ) from None
+    print(f"staff account {account.email} created (id {account.id})")
+
+
+async def _worker(settings: Settings, once: bool) -> None:
+    import signal
+
+    from mailers.worker import Worker
+
+    logs.configure(json_format=settings.log_format == "json")
+    worker = Worker(settings)
+    async with db.database(settings):
+        if once:
+            tally = await worker.drain()
+            print(
+                f"mail: {tally.sent} sent, {tally.retried} to retry, "
+                f"{tally.failed} failed, {tally.dropped} dropped"
+            )
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        print(f"mail worker: delivering to {settings.smtp_host}:{settings.smtp_port}", flush=True)
+        await worker.run(stop)
+
+
+def _progress_bar(description: str):
+    """A progress bar on a terminal; nothing in cron or CI."""
+    from tqdm import tqdm
+
+    bar: tqdm | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=description, disable=not sys.stderr.isatty())
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return update
+
+
+async def _purge(settings: Settings) -> None:
+    from privacy.retention import purge
+
+    async with db.database(settings):
+        report = await purge(
+            retention_days=settings.retention_days,
+            log_retention_days=settings.log_retention_days,
+            progress=_progress_bar("erasing cancelled accounts"),
+        )
+    print(
+        f"purge: {report.erased} account(s) erased, {report.held} kept under a legal hold, "
+        f"{report.logs_deleted} request log entries deleted"
+    )
+
+
+async def _reencrypt(settings: Settings) -> None:
+    from models.crypto import reencrypt_all
+
+    async with db.database(settings):
+        count = await reencrypt_all(progress=_progress_bar("re-encrypting"))
+    print(f"reencrypt: {count} value(s) now encrypted with the first key of ENCRYPTION_KEYS")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    get_settings()  # a bad setting stops here, with one line, before any worker starts
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        # IPs are personal data: they go to the request log, which is purged on time.
+        access_log=False,
+        log_config=None,
+    )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="main.py", description="Backline API")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API (GraphiQL at /graphql)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    commands.add_parser("migrate", help="apply the database migrations")
+    commands.add_parser("seed-demo", help="add demo performers, listings and a customer")
+    worker = commands.add_parser("worker", help="deliver queued mail over SMTP")
+    worker.add_argument("--once", action="store_true", help="send what is due, then exit")
+    commands.add_parser(
+        "purge", help="erase cancelled accounts past RETENTION_DAYS and old request logs"
+    )
+    commands.add_parser("reencrypt", help="re-encrypt sensitive fields with the newest key")
+    staff = commands.add_parser("create-staff", help="create a staff account")
+    staff.add_argument("--email", required=True)
+    staff.add_argument("--name", required=True)
+    staff.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input, so it stays out of shell history",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.command == "serve":
+        _serve(args)
+        return
+    settings = get_settings()
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+    elif args.command == "seed-demo":
+        asyncio.run(_seed_demo(settings))
+    elif args.command == "purge":
+        asyncio.run(_purge(settings))
+    elif args.command == "reencrypt":
+        asyncio.run(_reencrypt(settings))
+    elif args.command == "worker":
+        asyncio.run(_worker(settings, args.once))
+    elif args.command == "create-staff":
+        asyncio.run(_create_staff(settings, args.email, args.name))
