@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tortoise import connections  # noqa: E402
 
 import db  # noqa: E402
-from mailers.send import send_promotion  # noqa: E402
+from mailers.enqueue import enqueue_promotion  # noqa: E402
 from mailers.worker import Worker  # noqa: E402
 from models.accounts import Account, PrivacyPreferences, Role  # noqa: E402
 from models.auth import hash_password  # noqa: E402
@@ -118,7 +118,7 @@ async def main(args: argparse.Namespace) -> None:
             )
 
             started = time.perf_counter()
-            queued = await send_promotion(
+            queued = await enqueue_promotion(
                 staff, subject="Bench", body="Hello", on_behalf_of_partner=None
             )
             elapsed = time.perf_counter() - started

@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from errors import EmailTakenError, InvalidCredentialsError, InvalidInput
-from mailers.send import send_welcome
+from mailers.enqueue import enqueue_welcome
 from models import validation
 from models.accounts import Account, AccountStatus, Role, Session
 from models.api_keys import ApiKey
@@ -78,7 +78,7 @@ async def register(
                 policy_version_id=policy.id,
             )
             await consent.record_choices(account, consents, ConsentSource.REGISTRATION, ip)
-            await send_welcome(account)
+            await enqueue_welcome(account)
             token = await start_session(account, session_days)
     except IntegrityError:
         # Two registrations racing for one address: the unique index decides.

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from tortoise.transactions import in_transaction
 
 from errors import InvalidInput, NotFoundError
-from mailers.send import send_new_inquiry
+from mailers.enqueue import enqueue_new_inquiry
 from models import validation
 from models.accounts import Account
 from models.directory import public_listing
@@ -59,7 +59,7 @@ async def send_inquiry(customer: Account, fields: InquiryFields) -> BookingInqui
         )
         performer = await Account.get(id=listing.owner_id)
         grants = await sharing.grant_both_ways(inquiry, customer, performer)
-        await send_new_inquiry(
+        await enqueue_new_inquiry(
             inquiry, customer_shared=any(grant.owner_id == customer.id for grant in grants)
         )
     return inquiry

@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from errors import EmailTakenError, InvalidInput, InvalidTokenError
-from mailers.send import send_email_change, send_email_changed_notice
+from mailers.enqueue import enqueue_email_change, enqueue_email_changed_notice
 from models import validation
 from models.accounts import Account, AccountStatus
 from models.auth import email_is_taken
@@ -56,7 +56,7 @@ async def update_profile(
         account.update_from_dict(changes)
         await account.save(update_fields=list(changes))
         if new_email is not None:
-            await send_email_change(account)
+            await enqueue_email_change(account)
     return account
 
 
@@ -94,5 +94,5 @@ async def confirm_email_change(links: LinkSigner, token: str) -> Account:
         except IntegrityError:
             raise EmailTakenError() from None
         # If the change was not the person's doing, the old address is where they hear.
-        await send_email_changed_notice(account, old_email)
+        await enqueue_email_changed_notice(account, old_email)
     return account

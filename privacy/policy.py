@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 
 from errors import InvalidInput
-from mailers.send import send_policy_notice
+from mailers.enqueue import enqueue_policy_notice
 from models import validation
 from models.accounts import Account, ConsentEvent
 from models.policies import PolicyVersion, policy_in_force
@@ -66,7 +66,7 @@ async def publish(
     except IntegrityError:
         raise InvalidInput("version", "This version has been published already.") from None
     if material_change:
-        await send_policy_notice(policy)
+        await enqueue_policy_notice(policy)
     return policy
 
 

@@ -16,7 +16,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from errors import InvalidTokenError, NotAuthorizedError, NotFoundError
-from mailers.send import send_testimonial_consent
+from mailers.enqueue import enqueue_testimonial_consent
 from models import validation
 from models.accounts import Account, AccountStatus, Role
 from models.audit import AuditAction, AuditEvent
@@ -65,7 +65,7 @@ async def submit(author: Account, fields: TestimonialFields) -> Testimonial:
             consent_expires_at=datetime.now(UTC) + timedelta(days=CONSENT_DAYS),
             **values,
         )
-        await send_testimonial_consent(testimonial)
+        await enqueue_testimonial_consent(testimonial)
     return testimonial
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailers import send
+from mailers import enqueue
 from models.outbox import MailState, outbox_page
 from privacy import unsubscribe as unsubscribing
 from schema.context import Info
@@ -23,7 +23,7 @@ from schema.mail import (
 async def send_promotion(info: Info, input: PromotionInput) -> PromotionResult:
     """Staff only. Queues the mailing to every active account that consents to it."""
     staff = info.context.viewer.require_staff()
-    recipients = await send.send_promotion(
+    recipients = await enqueue.enqueue_promotion(
         staff,
         subject=input.subject,
         body=input.body,
@@ -46,7 +46,7 @@ async def send_referral(info: Info, input: ReferralInput) -> ReferralResult:
     """Sends one email to a friend; the friend's name and address are not kept."""
     sender = info.context.viewer.require_account()
     await info.context.rate_limits.referral(info.context.viewer.ip)
-    await send.send_referral(
+    await enqueue.enqueue_referral(
         sender,
         friend_name=input.friend_name,
         friend_email=input.friend_email,

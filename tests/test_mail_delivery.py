@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from mailers.send import send_email_changed_notice
+from mailers.enqueue import enqueue_email_changed_notice
 from mailers.worker import Worker
 from models.accounts import Account, AccountStatus, PrivacyPreferences
 from models.outbox import MailKind, MailState, OutboundEmail
@@ -292,7 +292,7 @@ async def test_a_confirmed_change_of_address_is_told_to_the_old_address(mail_set
     # given Ada, whose address has just changed
     ada = await factories.customer(name="Ada", email="ada.new@example.com")
     # when the notice is queued and the worker runs
-    await send_email_changed_notice(ada.account, "ada.old@example.com")
+    await enqueue_email_changed_notice(ada.account, "ada.old@example.com")
     tally = await Worker(mail_settings).drain()
     # then the old address is told, transactionally, with the new one masked
     assert tally.sent == 1 and inbox.to("ada.new@example.com") == []

@@ -10,6 +10,7 @@ import pytest
 from errors import InvalidInput, NotFoundError
 from models.accounts import Account, AccountStatus, ConsentEvent
 from models.audit import AuditAction, AuditEvent
+from models.policies import PolicyVersion
 from models.purposes import ConsentSource, Purpose
 from models.retention import LegalHold
 from privacy import policy, requests, retention
@@ -295,3 +296,49 @@ async def test_purge_judges_holds_at_the_time_it_is_run_for(settings):
     later = await retention.purge(**purge, now=datetime.now(UTC) + timedelta(days=2))
     assert (later.erased, later.held) == (1, 0)
     assert not await Account.exists(id=ada.account.id)
+
+
+# Policy notices: what is announced and recently in force, in the order it takes effect.
+
+
+async def a_version(version: str, effective_at: datetime) -> None:
+    await PolicyVersion.create(
+        version=version,
+        summary=f"Version {version}.",
+        material_change=False,
+        announced_at=datetime.now(UTC),
+        effective_at=effective_at,
+    )
+
+
+async def test_policy_notices_list_recent_and_coming_versions_in_the_order_they_take_effect(
+    settings,
+):
+    # given versions announced out of order, one in force for a little more than 90 days
+    now = datetime.now(UTC)
+    await a_version("in a month", now + timedelta(days=30))
+    await a_version("next week", now + timedelta(days=7))
+    await a_version("last month", now - timedelta(days=30))
+    await a_version("next week too", now + timedelta(days=7))
+    await a_version("long ago", now - timedelta(days=90, hours=12))
+    # when the notices are read
+    listed = [v.version for v in await policy.notices(now, limit=10)]
+    # then they come in the order they take effect, the older ones left out
+    assert listed == ["last month", "next week", "next week too", "in a month"]
+    # and a limit keeps the latest of them
+    assert [v.version for v in await policy.notices(now, limit=2)] == [
+        "next week too",
+        "in a month",
+    ]
+
+
+async def test_a_policy_time_without_a_time_zone_is_refused_naming_its_field(settings):
+    with pytest.raises(InvalidInput) as refused:
+        await policy.publish(
+            version="2027-04-01",
+            summary="Clearer wording.",
+            material_change=False,
+            effective_at=datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1),
+        )
+    assert refused.value.field == "effectiveAt"
+    assert not await PolicyVersion.exists(version="2027-04-01")

@@ -1,4 +1,4 @@
-"""One send_<event> function per mail. Each writes outbox rows, inside the caller's
+"""One enqueue_<event> function per mail. Each writes outbox rows, inside the caller's
 transaction when there is one, so a mail exists exactly when its cause does."""
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def send_welcome(account: Account) -> None:
+async def enqueue_welcome(account: Account) -> None:
     await OutboundEmail.create(
         kind=MailKind.WELCOME, recipient_id=account.id, next_attempt_at=_now()
     )
 
 
-async def send_new_inquiry(inquiry: BookingInquiry, *, customer_shared: bool) -> None:
+async def enqueue_new_inquiry(inquiry: BookingInquiry, *, customer_shared: bool) -> None:
     await OutboundEmail.create(
         kind=MailKind.NEW_INQUIRY,
         recipient_id=inquiry.performer_id,
@@ -40,7 +40,7 @@ async def send_new_inquiry(inquiry: BookingInquiry, *, customer_shared: bool) ->
     )
 
 
-async def send_promotion(
+async def enqueue_promotion(
     staff: Account, *, subject: str, body: str, on_behalf_of_partner: str | None
 ) -> int:
     """Queues one mail per consenting active account; returns how many. Consent is
@@ -65,7 +65,7 @@ async def send_promotion(
     return queued
 
 
-async def send_policy_notice(policy: PolicyVersion) -> int:
+async def enqueue_policy_notice(policy: PolicyVersion) -> int:
     """A material change is announced to every active account (transactional)."""
     return await _queue_to_each(
         Account.filter(status=AccountStatus.ACTIVE),
@@ -74,7 +74,7 @@ async def send_policy_notice(policy: PolicyVersion) -> int:
     )
 
 
-async def send_email_change(account: Account) -> None:
+async def enqueue_email_change(account: Account) -> None:
     """The confirmation link goes to the new address, to prove it is theirs."""
     await OutboundEmail.create(
         kind=MailKind.EMAIL_CHANGE,
@@ -84,7 +84,7 @@ async def send_email_change(account: Account) -> None:
     )
 
 
-async def send_email_changed_notice(account: Account, old_address: str) -> None:
+async def enqueue_email_changed_notice(account: Account, old_address: str) -> None:
     """Once a change is confirmed, the replaced address hears of it, so that its owner
     can object if the change was not theirs (transactional: no purpose, no unsubscribe).
     The worker erases the old address from the row once the mail is done."""
@@ -96,7 +96,7 @@ async def send_email_changed_notice(account: Account, old_address: str) -> None:
     )
 
 
-async def send_testimonial_consent(testimonial: Testimonial) -> None:
+async def enqueue_testimonial_consent(testimonial: Testimonial) -> None:
     await OutboundEmail.create(
         kind=MailKind.TESTIMONIAL_CONSENT,
         recipient_id=testimonial.author_id,
@@ -131,7 +131,7 @@ async def _queue_to_each(accounts: QuerySet[Account], **row: object) -> int:
         await asyncio.sleep(0)
 
 
-async def send_referral(
+async def enqueue_referral(
     sender: Account, *, friend_name: str, friend_email: str, per_day: int
 ) -> None:
     """Email a friend: one fixed mail. The friend's name and address live only in this
