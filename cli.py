@@ -21,7 +21,7 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _seed_demo(settings: Settings) -> None:
-    from models.demo import seed_demo
+    from services.demo import seed_demo
 
     if settings.is_production:
         # Demo accounts share a published password.
@@ -36,7 +36,7 @@ async def _seed_demo(settings: Settings) -> None:
 
 
 async def _create_staff(settings: Settings, email: str, name: str) -> None:
-    from models.auth import create_staff
+    from services.accounts import create_staff
 
     password = sys.stdin.readline().rstrip("\n")
     async with db.database(settings):
@@ -91,7 +91,7 @@ def _progress_bar(description: str):
 
 
 async def _purge(settings: Settings) -> None:
-    from privacy.retention import purge
+    from services.retention import purge
 
     async with db.database(settings):
         report = await purge(
@@ -113,10 +113,34 @@ async def _reencrypt(settings: Settings) -> None:
     print(f"reencrypt: {count} value(s) now encrypted with the first key of ENCRYPTION_KEYS")
 
 
+def _prepare_metrics_folder(settings: Settings, port: int, workers: int) -> None:
+    """prometheus-client's multiprocess mode, set up before any worker starts: with several
+    workers (or PROMETHEUS_MULTIPROC_DIR exported), each worker inherits
+    PROMETHEUS_MULTIPROC_DIR pointing at a folder of this server's own (one per port, so
+    two servers on one host never mix or wipe each other's counts), made empty so that an
+    earlier run's counts do not add up. One worker otherwise keeps its metrics in memory."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    names = ("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir")
+    if workers <= 1 and not any(name in os.environ for name in names):
+        return
+    base = settings.prometheus_multiproc_dir or Path(tempfile.gettempdir()) / "backline-prometheus"
+    folder = Path(base) / str(port)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700, parents=True)
+    os.environ.pop("prometheus_multiproc_dir", None)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    get_settings()  # a bad setting stops here, with one line, before any worker starts
+    # A bad setting stops here, with one line, before any worker starts.
+    settings = get_settings()
+    _prepare_metrics_folder(settings, args.port, args.workers)
     uvicorn.run(
         "web.app:create_app",
         factory=True,

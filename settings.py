@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     # Distinct operation labels kept per process; later names count as "other".
     metrics_max_operations: int = Field(default=100, ge=1, le=10_000)
+    # prometheus-client's multiprocess mode: `serve --workers N` (N > 1) keeps every
+    # worker's metrics in <this folder>/<port>, emptied at start, so that one scrape sees
+    # all workers. Unset: backline-prometheus in the system's temporary folder.
+    prometheus_multiproc_dir: str | None = None
     redis_url: str | None = None
     rate_limit_key_prefix: str = "backline"
     log_format: Literal["json", "text"] = "json"

@@ -1,4 +1,6 @@
-"""Composing a mail from its outbox row, just before it is sent."""
+"""Composing a mail from its outbox row, just before it is sent: the addressing, the
+templates (templates/<kind>.txt and .html) and the MIME. What each kind says is in
+mailers/kinds.py."""
 
 from __future__ import annotations
 
@@ -16,14 +18,9 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from models import profiles
-from models.outbox import MailKind, OutboundEmail
-from models.policies import PolicyVersion
-from models.sharing import BookingInquiry
-from models.testimonials import Testimonial
+from mailers.kinds import KINDS
+from models.outbox import OutboundEmail
 from models.tokens import LinkSigner
-from privacy import testimonials, unsubscribe
-from privacy.redaction import mask_email
 from settings import Settings
 
 templates = Environment(
@@ -32,10 +29,6 @@ templates = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
-
-
-class MailObsolete(Exception):
-    """What the mail was about is gone; it must not be sent."""
 
 
 @dataclass
@@ -62,91 +55,31 @@ def render(template: str, **context: Any) -> tuple[str, str]:
 
 
 async def compose(row: OutboundEmail, settings: Settings, links: LinkSigner) -> Composed:
-    """`row` comes with its recipient, sender and promotion loaded."""
-    base = {"public_url": settings.public_url, "unsubscribe_url": None}
-    headers: dict[str, str] = {}
-    recipient = row.recipient
-    if row.kind == MailKind.REFERRAL:
-        to_address = row.to_address or ""
-        to = formataddr((row.to_name or "", to_address), charset="utf-8")
-        subject = f"{row.sender.name} thinks you'd like Backline"
-        context = {"friend_name": row.to_name, "sender_name": row.sender.name}
+    """`row` comes with its recipient, sender and promotion loaded. What the mail says
+    is its kind's (mailers/kinds.py); MailObsolete when there is nothing left to say."""
+    content = await KINDS[row.kind](row, settings, links)
+    if content.to is None:
+        # Mail about a change of address goes to the address concerned (row.to_address):
+        # the new one to confirm it, the old one to be told it was replaced.
+        recipient = row.recipient
+        name, to_address = recipient.name, row.to_address or recipient.email
+        variables = {"name": recipient.name} | content.variables
     else:
-        # Mail about a change of address goes to the address concerned: the new one to
-        # confirm it, the old one to be told it was replaced.
-        to_address = row.to_address or recipient.email
-        to = formataddr((recipient.name, to_address), charset="utf-8")
-        context = {"name": recipient.name}
-    if row.kind == MailKind.WELCOME:
-        subject = "Welcome to Backline"
-    elif row.kind == MailKind.NEW_INQUIRY:
-        inquiry = await BookingInquiry.get(id=row.context["inquiry_id"]).select_related(
-            "listing", "customer"
-        )
-        subject = f"New booking inquiry: {inquiry.listing.title}"
-        context |= {
-            "customer_name": inquiry.customer.name,
-            "listing_title": inquiry.listing.title,
-            "event_type": inquiry.event_type,
-            "event_date": inquiry.event_date,
-            "message": inquiry.message,
-            "shared": row.context.get("shared", False),
-        }
-    elif row.kind == MailKind.PROMOTION:
-        promotion = row.promotion
-        token = unsubscribe.make_token(
-            links, recipient.id, row.purpose
-        )
-        url = f"{settings.public_url}/unsubscribe/{token}"
-        subject = promotion.subject
-        context |= {"body": promotion.body, "partner": promotion.partner}
-        base["unsubscribe_url"] = url
-        headers = {
-            "List-Unsubscribe": f"<{url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
-    elif row.kind == MailKind.TESTIMONIAL_CONSENT:
-        testimonial = await Testimonial.get(id=row.context["testimonial_id"])
-        if testimonial.consent_nonce is None:
-            raise MailObsolete("the testimonial was answered or removed before this was sent")
-        token = testimonials.consent_token(links, testimonial)
-        subject = "May we publish your testimonial?"
-        context |= {
-            "quote": testimonial.quote,
-            "event_type": testimonial.event_type,
-            "city": testimonial.city,
-            "state": testimonial.state,
-            "expires": testimonial.consent_expires_at.strftime("%d %B %Y"),
-            "consent_url": f"{settings.public_url}/testimonials/consent/{token}",
-        }
-    elif row.kind == MailKind.EMAIL_CHANGE:
-        if recipient.pending_email != row.to_address or not recipient.pending_email_nonce:
-            raise MailObsolete("a newer change of address replaced this one")
-        token = profiles.email_change_token(links, recipient)
-        subject = "Confirm your new email address"
-        context |= {
-            "new_email": row.to_address,
-            "confirm_url": f"{settings.public_url}/account/confirm-email/{token}",
-        }
-    elif row.kind == MailKind.EMAIL_CHANGED:
-        subject = "Your Backline email address was changed"
-        # The old address may no longer be the person's: whoever reads it learns only
-        # enough for the owner to recognise the new one.
-        context |= {
-            "new_email": mask_email(recipient.email),
-            "support_email": settings.support_email,
-        }
-    elif row.kind == MailKind.POLICY_NOTICE:
-        policy = await PolicyVersion.get(id=row.context["policy_version_id"])
-        subject = f"Our privacy policy changes on {policy.effective_at:%d %B %Y}"
-        context |= {
-            "version": policy.version,
-            "summary": policy.summary,
-            "effective": policy.effective_at.strftime("%d %B %Y"),
-        }
-    text, html = render(row.kind.value.lower(), subject=subject, **base, **context)
+        (name, to_address), variables = content.to, content.variables
+    text, html = render(
+        row.kind.value.lower(),
+        subject=content.subject,
+        public_url=settings.public_url,
+        unsubscribe_url=content.unsubscribe_url,
+        **variables,
+    )
     return Composed(
-        to_address=to_address, to=to, subject=subject, text=text, html=html, headers=headers
+        to_address=to_address,
+        to=formataddr((name, to_address), charset="utf-8"),
+        subject=content.subject,
+        text=text,
+        html=html,
+        headers=content.headers,
     )
 
 

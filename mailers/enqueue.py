@@ -4,19 +4,17 @@ transaction when there is one, so a mail exists exactly when its cause does."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from errors import InvalidInput, RateLimitedError
-from models import validation
 from models.accounts import Account, AccountStatus
 from models.outbox import MailKind, OutboundEmail, Promotion
 from models.policies import PolicyVersion
+from models.purposes import Purpose
 from models.sharing import BookingInquiry
 from models.testimonials import Testimonial
-from privacy import mail
 
 MASS_MAIL_BATCH = 2000
 
@@ -41,28 +39,17 @@ async def enqueue_new_inquiry(inquiry: BookingInquiry, *, customer_shared: bool)
 
 
 async def enqueue_promotion(
-    staff: Account, *, subject: str, body: str, on_behalf_of_partner: str | None
+    promotion: Promotion, recipients: QuerySet[Account], purpose: Purpose
 ) -> int:
-    """Queues one mail per consenting active account; returns how many. Consent is
-    checked again by the worker before each mail goes out."""
-    subject = validation.text(subject, "subject", max_length=200)
-    body = validation.text(body, "body", max_length=20_000, multiline=True)
-    partner = None
-    if on_behalf_of_partner is not None:
-        partner = validation.text(on_behalf_of_partner, "onBehalfOfPartner", max_length=200)
-    purpose = mail.promotion_purpose(partner)
-    promotion = await Promotion.create(
-        subject=subject, body=body, partner=partner, created_by_id=staff.id
-    )
-    queued = await _queue_to_each(
-        Account.filter(mail.consenting(purpose)),
+    """One mail of `promotion` per account of `recipients`, each needing consent to
+    `purpose` (services/promotions.py chose both); returns how many. The worker checks
+    that consent again just before each mail goes out."""
+    return await _queue_to_each(
+        recipients,
         kind=MailKind.PROMOTION,
         purpose=purpose,
         promotion_id=promotion.id,
     )
-    promotion.recipients = queued
-    await promotion.save(update_fields=["recipients"])
-    return queued
 
 
 async def enqueue_policy_notice(policy: PolicyVersion) -> int:
@@ -131,22 +118,10 @@ async def _queue_to_each(accounts: QuerySet[Account], **row: object) -> int:
         await asyncio.sleep(0)
 
 
-async def enqueue_referral(
-    sender: Account, *, friend_name: str, friend_email: str, per_day: int
-) -> None:
+async def enqueue_referral(sender: Account, *, friend_name: str, friend_email: str) -> None:
     """Email a friend: one fixed mail. The friend's name and address live only in this
-    outbox row, and the worker erases them once it is delivered or has finally failed."""
-    friend_name = validation.text(friend_name, "friendName", max_length=200)
-    friend_email = validation.email(friend_email, "friendEmail")
-    if friend_email == sender.email:
-        raise InvalidInput("friendEmail", "Give your friend's address, not your own.")
-    since = _now() - timedelta(days=1)
-    sent_today = await OutboundEmail.filter(
-        sender_id=sender.id, kind=MailKind.REFERRAL, created_at__gte=since
-    ).order_by("created_at")
-    if len(sent_today) >= per_day:
-        oldest = sent_today[0].created_at
-        raise RateLimitedError(max(1, int((oldest + timedelta(days=1) - _now()).total_seconds())))
+    outbox row, and the worker erases them once it is delivered or has finally failed
+    (privacy/mail.ERASED_WHEN_DONE)."""
     await OutboundEmail.create(
         kind=MailKind.REFERRAL,
         sender_id=sender.id,

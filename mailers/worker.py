@@ -10,6 +10,8 @@ A claim expires (`claimed_until`), so rows of a worker that died are sent later.
 One mail's fault is that mail's alone: whatever goes wrong while composing or sending
 it (short of losing the connection) marks that row FAILED and the worker goes on with
 the rest. What is stored or logged about a failure is redacted (privacy/redaction.py).
+Whether a mail may go out, and which rows forget their addressee once done, are
+privacy's decisions (privacy/mail.py); the worker asks.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from mailers.compose import MailObsolete, as_bytes, compose
-from models.outbox import MailKind, MailState, OutboundEmail
+from mailers import smtp
+from mailers.compose import as_bytes, compose
+from mailers.kinds import MailObsolete
+from models.outbox import MailState, OutboundEmail
 from models.tokens import LinkSigner
 from privacy import mail, retention
 from privacy.redaction import redact
@@ -38,12 +42,6 @@ from settings import Settings
 log = logging.getLogger("backline.mail")
 CLAIM_SECONDS = 300
 MAX_RETRY_SECONDS = 6 * 3600
-CONNECTION_ERRORS = (
-    aiosmtplib.SMTPConnectError,
-    aiosmtplib.SMTPServerDisconnected,
-    aiosmtplib.SMTPTimeoutError,
-    OSError,
-)
 
 
 @dataclass
@@ -61,19 +59,6 @@ class Tally:
     @property
     def handled(self) -> int:
         return self.sent + self.retried + self.failed + self.dropped
-
-
-# Rows whose address is kept only until the mail is done: a friend's (email a friend,
-# never stored), and the address a person replaced (the notice of the change).
-ERASED_WHEN_DONE = frozenset({MailKind.REFERRAL, MailKind.EMAIL_CHANGED})
-
-
-class TemporaryFailure(Exception):
-    """Try again later: the server is unreachable or answered 4xx."""
-
-
-class PermanentFailure(Exception):
-    """Give up: the server answered 5xx."""
 
 
 def _due(now: datetime) -> Q:
@@ -138,32 +123,20 @@ class Worker:
         tally = Tally()
         pending = list(rows)
         try:
-            async with self._smtp() as smtp:
+            async with smtp.connect(self.settings) as connection:
                 while pending:
                     row = pending.pop(0)
-                    tally += await self._deliver_isolated(smtp, row)
-        except CONNECTION_ERRORS as error:
+                    tally += await self._deliver_isolated(connection, row)
+        except smtp.CONNECTION_ERRORS as error:
             # Nothing more can go out on this connection; the rest wait for a retry.
             for row in pending:
                 tally += await self._retry(row, f"SMTP unavailable: {error}")
         return tally
 
-    def _smtp(self) -> aiosmtplib.SMTP:
-        settings = self.settings
-        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-        return aiosmtplib.SMTP(
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            timeout=settings.smtp_timeout_seconds,
-            start_tls=settings.smtp_starttls,
-            username=settings.smtp_username,
-            password=password,
-        )
-
-    async def _deliver_isolated(self, smtp: aiosmtplib.SMTP, row: OutboundEmail) -> Tally:
+    async def _deliver_isolated(self, connection: aiosmtplib.SMTP, row: OutboundEmail) -> Tally:
         try:
-            return await self._deliver_one(smtp, row)
-        except CONNECTION_ERRORS:
+            return await self._deliver_one(connection, row)
+        except smtp.CONNECTION_ERRORS:
             raise
         except Exception as error:
             # The message may quote the row's data (a header parse error quotes the whole
@@ -180,7 +153,7 @@ class Worker:
                 row, MailState.FAILED, f"not sent: unexpected {type(error).__name__}"
             )
 
-    async def _deliver_one(self, smtp: aiosmtplib.SMTP, row: OutboundEmail) -> Tally:
+    async def _deliver_one(self, connection: aiosmtplib.SMTP, row: OutboundEmail) -> Tally:
         reason = await mail.reason_not_to_deliver(row)
         if reason is not None:
             return await self._finish(row, MailState.DROPPED, reason)
@@ -189,17 +162,17 @@ class Worker:
         except MailObsolete as obsolete:
             return await self._finish(row, MailState.DROPPED, str(obsolete))
         try:
-            await _send(
-                smtp,
+            await smtp.send(
+                connection,
                 self.envelope_from,
                 composed.to_address,
                 as_bytes(composed, row, self.settings),
             )
-        except TemporaryFailure as error:
+        except smtp.TemporaryFailure as error:
             return await self._retry(row, str(error))
-        except PermanentFailure as error:
+        except smtp.PermanentFailure as error:
             return await self._finish(row, MailState.FAILED, str(error))
-        except CONNECTION_ERRORS:
+        except smtp.CONNECTION_ERRORS:
             await self._retry(row, "SMTP connection lost")
             raise
         return await self._finish(row, MailState.SENT, None)
@@ -236,30 +209,15 @@ class Worker:
             "claimed_until": None,
             "sent_at": datetime.now(UTC) if state == MailState.SENT else None,
         }
-        if row.kind in ERASED_WHEN_DONE:
+        erase = mail.erased_when_done(row.kind)
+        if erase:
             changes |= {"to_address": None, "to_name": None, "context": {}}
         await OutboundEmail.filter(id=row.id).update(**changes)
-        if row.kind in ERASED_WHEN_DONE:
+        if erase:
+            # Erased means gone from disk too, not only from queries.
             await retention.reclaim_space()
         return Tally(
             sent=int(state == MailState.SENT),
             failed=int(state == MailState.FAILED),
             dropped=int(state == MailState.DROPPED),
         )
-
-
-async def _send(smtp: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes) -> None:
-    try:
-        await smtp.sendmail(sender, [recipient], message)
-    except aiosmtplib.SMTPRecipientsRefused as error:
-        refused = error.recipients[0]
-        raise _classify(refused.code, refused.message) from None
-    except aiosmtplib.SMTPResponseException as error:
-        if isinstance(error, aiosmtplib.SMTPServerDisconnected):
-            raise
-        raise _classify(error.code, error.message) from None
-
-
-def _classify(code: int, message: str) -> Exception:
-    text = f"{code} {message}".strip()
-    return PermanentFailure(text) if 500 <= code < 600 else TemporaryFailure(text)

@@ -1,5 +1,6 @@
 """API keys: how partner bands and organizers read what was shared with them from
-their own tools. Only the SHA-256 of a key is stored."""
+their own tools. Only the SHA-256 of a key is stored; creating and revoking one is
+in services/api_keys.py."""
 
 from __future__ import annotations
 
@@ -8,11 +9,6 @@ from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
-
-from errors import InvalidInput
-from models import validation
-from models.revocation import revoke_owned
-from models.tokens import API_KEY_PREFIX, hash_token, new_token
 
 if TYPE_CHECKING:
     from models.accounts import Account
@@ -42,27 +38,3 @@ class ApiKey(Model):
     @property
     def scope_set(self) -> frozenset[ApiScope]:
         return frozenset(ApiScope(value) for value in self.scopes.split())
-
-
-MAX_LIVE_KEYS = 20
-
-
-async def create_key(owner: Account, name: str, scopes: list[ApiScope]) -> tuple[ApiKey, str]:
-    """Returns the key and its secret, which is never shown again."""
-    name = validation.text(name, "name", max_length=100)
-    if not scopes:
-        raise InvalidInput("scopes", "Choose at least one scope.")
-    if await ApiKey.filter(owner_id=owner.id, revoked_at=None).count() >= MAX_LIVE_KEYS:
-        raise InvalidInput("scopes", f"You can have at most {MAX_LIVE_KEYS} live keys.")
-    token = new_token(API_KEY_PREFIX)
-    key = await ApiKey.create(
-        owner_id=owner.id,
-        name=name,
-        scopes=" ".join(sorted(set(scopes))),
-        token_hash=hash_token(token),
-    )
-    return key, token
-
-
-async def revoke_key(owner: Account, key_id: int | None) -> ApiKey:
-    return await revoke_owned(ApiKey, key_id, owner.id, "No such API key.")

@@ -23,6 +23,8 @@ CATEGORIES: tuple[str, ...] = (
     "Face Painter",
     "Caricaturist",
 )
+# The width of the city and state columns: a longer search term cannot match.
+MAX_PLACE_LENGTH = 100
 
 
 class Listing(Model):
@@ -32,8 +34,8 @@ class Listing(Model):
     )
     title = fields.CharField(max_length=120)
     category = fields.CharField(max_length=40)
-    city = fields.CharField(max_length=100)
-    state = fields.CharField(max_length=100)
+    city = fields.CharField(max_length=MAX_PLACE_LENGTH)
+    state = fields.CharField(max_length=MAX_PLACE_LENGTH)
     description = fields.TextField()
     in_directory = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -2,6 +2,10 @@
 schema/context.py), so a page costs the same number of queries whatever its size and
 nothing cached for one caller is ever seen by another.
 
+Rules about who may see a row come in as SQL predicates from the caller (built in
+schema/context.py from privacy/), so they stay in the statement and models/ depends
+on no rule.
+
 A list that grows (a performer's listings, my consent history…) is capped at
 MAX_LIST_ITEMS, newest first, in SQL: a window function numbers each owner's rows,
 so one statement still serves every owner of a page, and no more than the cap of each
@@ -28,7 +32,6 @@ from models.listings import Listing
 from models.policies import PolicyVersion
 from models.sharing import BookingInquiry, ContactGrant
 from models.testimonials import Testimonial
-from privacy import directory
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -103,8 +106,8 @@ async def _own_listings(keys: list[int], limit: int) -> list[list[Listing]]:
     return _many_each(keys, rows, lambda row: row.owner_id)
 
 
-async def _directory_listings(keys: list[int], limit: int) -> list[list[Listing]]:
-    rows = await newest_each(Listing, "owner_id", keys, limit, directory.publicly_visible())
+async def _directory_listings(keys: list[int], limit: int, visible: Q) -> list[list[Listing]]:
+    rows = await newest_each(Listing, "owner_id", keys, limit, visible)
     return _many_each(keys, rows, lambda row: row.owner_id)
 
 
@@ -139,7 +142,7 @@ async def _policy_versions(keys: list[int]) -> list[PolicyVersion | None]:
 
 
 class Loaders:
-    def __init__(self, max_list_items: int) -> None:
+    def __init__(self, max_list_items: int, listings_visible: Q) -> None:
         def capped(load_fn: Callable[..., Any]) -> DataLoader:
             return DataLoader(load_fn=partial(load_fn, limit=max_list_items))
 
@@ -149,7 +152,10 @@ class Loaders:
         )
         self.consent_events: DataLoader[int, list[ConsentEvent]] = capped(_consent_events)
         self.own_listings: DataLoader[int, list[Listing]] = capped(_own_listings)
-        self.directory_listings: DataLoader[int, list[Listing]] = capped(_directory_listings)
+        # `listings_visible`: the directory's public-visibility predicate.
+        self.directory_listings: DataLoader[int, list[Listing]] = capped(
+            partial(_directory_listings, visible=listings_visible)
+        )
         self.listing: DataLoader[int, Listing | None] = DataLoader(load_fn=_listings)
         self.inquiry: DataLoader[int, BookingInquiry | None] = DataLoader(load_fn=_inquiries)
         self.grants_given: DataLoader[int, list[ContactGrant]] = capped(_grants_given)

@@ -8,6 +8,7 @@ is then, so an address corrected in between is used and a withdrawn consent is s
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -90,15 +91,23 @@ class OutboundEmail(Model):
 
 
 async def outbox_page(
-    state: MailState | None, *, first: int, after: str | None, maximum: int
+    state: MailState, *, first: int, after: str | None, maximum: int
 ) -> Page[OutboundEmail]:
-    query = (
-        OutboundEmail.filter(state=state).select_related("recipient") if state is not None else None
-    )
+    """Who may read it is declared at the field (schema/permissions.StaffOnly)."""
     return await keyset_page(
-        query,
+        OutboundEmail.filter(state=state).select_related("recipient"),
         kind="outbox",
         first=first,
         after=after,
         maximum=maximum,
+    )
+
+
+async def referral_times_since(sender_id: int, since: datetime) -> list[datetime]:
+    """When `sender` emailed a friend since `since`, oldest first: the daily allowance
+    is counted from the outbox itself, so it holds across API workers."""
+    return await (
+        OutboundEmail.filter(sender_id=sender_id, kind=MailKind.REFERRAL, created_at__gte=since)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
     )

@@ -1,4 +1,4 @@
-"""Booking inquiries and the contact grants they create."""
+"""Booking inquiries and the contact grants they create; their pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.expressions import Q
 from tortoise.models import Model
+
+from models.pagination import Page, keyset_page
 
 if TYPE_CHECKING:
     from models.accounts import Account
@@ -62,3 +65,35 @@ async def end_grants_given(owner_id: int) -> int:
     return await ContactGrant.filter(owner_id=owner_id, revoked_at=None).update(
         revoked_at=datetime.now(UTC)
     )
+
+
+SHARED_CONTACT_CURSOR = "contact"
+INQUIRY_CURSOR = "inquiry"
+
+
+async def grants_to(
+    recipient: Account | None, in_force: Q, *, first: int, after: str | None, maximum: int
+) -> Page[ContactGrant]:
+    """The recipient's grants that pass `in_force` (the rule of privacy/sharing.py, kept
+    in the SQL so pages never count hidden grants), newest first, with their owners.
+    Nobody (None) is shared nothing."""
+    query = (
+        ContactGrant.filter(in_force, recipient_id=recipient.id).select_related("owner")
+        if recipient is not None
+        else None
+    )
+    return await keyset_page(
+        query, kind=SHARED_CONTACT_CURSOR, first=first, after=after, maximum=maximum
+    )
+
+
+async def inquiries_received(
+    performer: Account | None, *, first: int, after: str | None, maximum: int
+) -> Page[BookingInquiry]:
+    """Inquiries about the performer's listings, newest first, with their authors."""
+    query = (
+        BookingInquiry.filter(performer_id=performer.id).select_related("customer")
+        if performer is not None
+        else None
+    )
+    return await keyset_page(query, kind=INQUIRY_CURSOR, first=first, after=after, maximum=maximum)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from errors import InvalidInput
 from models.accounts import Account, ConsentEvent, PrivacyPreferences
 from models.policies import policy_in_force
 from models.purposes import ConsentSource, Purpose
@@ -66,3 +67,25 @@ async def allows(account_id: int, purpose: Purpose) -> bool:
     """Whether the person's current choice permits `purpose`; no choice means no."""
     preferences = await PrivacyPreferences.get_or_none(account_id=account_id)
     return preferences is not None and preferences.allows(purpose)
+
+
+async def record_choice(
+    account: Account, purpose: str, granted: bool, source: ConsentSource, ip: str | None
+) -> ConsentEvent:
+    """A choice about a purpose the version in force asks for beyond the core ones
+    (including one it introduced), recorded under that version. Ledger only: the
+    current choices (PrivacyPreferences) have a column per core purpose and none for
+    these; privacy/policy.applies reads them from the ledger."""
+    if purpose in set(Purpose):
+        raise ValueError("choices about the core purposes go through record_choices")
+    policy = await policy_in_force(datetime.now(UTC))
+    if purpose not in policy.purpose_names:
+        raise InvalidInput("purpose", "The privacy policy in force does not ask for this.")
+    return await ConsentEvent.create(
+        account_id=account.id,
+        purpose=purpose,
+        granted=granted,
+        source=source,
+        policy_version_id=policy.id,
+        ip=ip,
+    )

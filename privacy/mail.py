@@ -1,5 +1,6 @@
 """Which mail may go out: decided when it is queued, and again just before it is sent,
-so that a consent withdrawn or an account closed in between is honoured."""
+so that a consent withdrawn or an account closed in between is honoured; and which
+rows forget their addressee once the mail is done."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from privacy import consent
 # cancellation itself would be the one member; there is no such mail yet.
 TO_CLOSED_ACCOUNTS: frozenset[MailKind] = frozenset()
 
+# Mail whose addressee's details are kept only until the mail is done (sent, dropped or
+# finally failed): a friend's name and address (email a friend: "the friend's data is not
+# stored"), and the address a person replaced (the notice of the change).
+ERASED_WHEN_DONE: frozenset[MailKind] = frozenset({MailKind.REFERRAL, MailKind.EMAIL_CHANGED})
+
 
 def promotion_purpose(on_behalf_of_partner: str | None) -> Purpose:
     return Purpose.PARTNER_PROMOTIONS if on_behalf_of_partner else Purpose.PROMOTIONAL_EMAILS
@@ -23,6 +29,12 @@ def promotion_purpose(on_behalf_of_partner: str | None) -> Purpose:
 def consenting(purpose: Purpose) -> Q:
     """Active accounts whose current choice allows `purpose` (a SQL condition)."""
     return Q(status=AccountStatus.ACTIVE, **{f"preferences__{purpose.preference_field}": True})
+
+
+def erased_when_done(kind: MailKind) -> bool:
+    """Whether the worker must erase the row's address, name and context once the mail
+    is done, whatever the outcome."""
+    return kind in ERASED_WHEN_DONE
 
 
 async def reason_not_to_deliver(row: OutboundEmail) -> str | None:

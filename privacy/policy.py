@@ -5,20 +5,18 @@ Every account keeps the version it registered under and every consent names the
 version in force when it was given. A purpose that a later version introduces
 applies to an account only once that account has consented to it under a version
 that asks for it.
+
+Publishing a version is a use case (services/policies.py); a choice about a purpose is
+written to the ledger by privacy/consent.py only.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from tortoise.exceptions import IntegrityError
+from datetime import datetime, timedelta
 
 from errors import InvalidInput
-from mailers.enqueue import enqueue_policy_notice
-from models import validation
-from models.accounts import Account, ConsentEvent
-from models.policies import PolicyVersion, policy_in_force
-from models.purposes import ConsentSource, Purpose
+from models.accounts import ConsentEvent
+from models.policies import PolicyVersion
 
 NOTICE_DAYS = 30
 # A clock a little behind ours should not make "now" count as the past.
@@ -35,39 +33,6 @@ def ensure_notice(material_change: bool, effective_at: datetime, now: datetime) 
             "effectiveAt",
             f"A material change takes effect at least {NOTICE_DAYS} days after it is announced.",
         )
-
-
-async def publish(
-    *,
-    version: str,
-    summary: str,
-    material_change: bool,
-    effective_at: datetime,
-    introduces: tuple[str, ...] = (),
-) -> PolicyVersion:
-    """Announces a version; a material change is mailed to every active account."""
-    now = datetime.now(UTC)
-    version = validation.text(version, "version", max_length=40)
-    summary = validation.text(summary, "summary", max_length=5000, multiline=True)
-    ensure_notice(material_change, effective_at, now)
-    current = await policy_in_force(now)
-    purposes = " ".join(sorted(current.purpose_names | set(introduces)))
-    if await PolicyVersion.exists(version=version):
-        raise InvalidInput("version", "This version has been published already.")
-    try:
-        policy = await PolicyVersion.create(
-            version=version,
-            summary=summary,
-            material_change=material_change,
-            announced_at=now,
-            effective_at=effective_at,
-            purposes=purposes,
-        )
-    except IntegrityError:
-        raise InvalidInput("version", "This version has been published already.") from None
-    if material_change:
-        await enqueue_policy_notice(policy)
-    return policy
 
 
 async def notices(now: datetime, *, limit: int, recent_days: int = 90) -> list[PolicyVersion]:
@@ -99,23 +64,3 @@ async def applies(account_id: int, purpose: str) -> bool:
     it under a version that asks for it."""
     choice = await latest_choice(account_id, purpose)
     return choice is not None and choice.granted and purpose in choice.policy_version.purpose_names
-
-
-async def record_choice(
-    account: Account, purpose: str, granted: bool, source: ConsentSource, ip: str | None
-) -> ConsentEvent:
-    """A choice about a purpose the version in force asks for (including one it
-    introduced), recorded under that version."""
-    if purpose in set(Purpose):
-        raise ValueError("choices about the core purposes go through privacy.consent")
-    policy = await policy_in_force(datetime.now(UTC))
-    if purpose not in policy.purpose_names:
-        raise InvalidInput("purpose", "The privacy policy in force does not ask for this.")
-    return await ConsentEvent.create(
-        account_id=account.id,
-        purpose=purpose,
-        granted=granted,
-        source=source,
-        policy_version_id=policy.id,
-        ip=ip,
-    )

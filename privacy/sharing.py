@@ -18,7 +18,6 @@ from models.accounts import Account, AccountStatus, Role
 from models.audit import AccessMethod, AuditAction, AuditEvent
 from models.listings import Listing
 from models.purposes import Purpose
-from models.revocation import revoke_owned
 from models.sharing import BookingInquiry, ContactGrant
 from privacy import consent
 from privacy.viewer import Viewer
@@ -69,40 +68,34 @@ def ensure_not_own_listing(customer: Account, listing: Listing) -> None:
         raise InvalidInput("listingId", "You cannot send an inquiry about your own listing.")
 
 
-async def grant_both_ways(
+async def grants_due(
     inquiry: BookingInquiry, customer: Account, performer: Account
 ) -> list[ContactGrant]:
-    """Each side's details go to the other only where that side consents."""
-    grants = [
+    """The grants an inquiry creates: each side's details go to the other only where
+    that side consents. Unsaved: services/inquiries.py stores them with the inquiry."""
+    return [
         ContactGrant(owner_id=owner.id, recipient_id=recipient.id, inquiry_id=inquiry.id)
         for owner, recipient in ((customer, performer), (performer, customer))
         if await consent.allows(owner.id, Purpose.CONTACT_SHARING)
     ]
-    await ContactGrant.bulk_create(grants)
-    return grants
 
 
-async def revoke(owner: Account, grant_id: int | None) -> ContactGrant:
-    """Only the owner withdraws a share of their details."""
-    return await revoke_owned(ContactGrant, grant_id, owner.id, "No such share of your details.")
-
-
-async def record_reads(viewer: Viewer, grants: list[ContactGrant]) -> None:
-    """Every read of another person's contact details is written to the audit log."""
+def reads_to_audit(viewer: Viewer, grants: list[ContactGrant]) -> list[AuditEvent]:
+    """Every read of another person's contact details is written to the audit log: one
+    event per grant read, saying who read whose details and through which door. Unsaved:
+    services/sharing.py writes them."""
     if not grants or viewer.account is None:
-        return
+        return []
     via = AccessMethod.API_KEY if viewer.api_key_id else AccessMethod.SESSION
-    await AuditEvent.bulk_create(
-        [
-            AuditEvent(
-                action=AuditAction.CONTACT_READ,
-                actor_id=viewer.account.id,
-                subject_id=grant.owner_id,
-                via=via,
-                api_key_id=viewer.api_key_id,
-                grant_id=grant.id,
-                detail={"inquiry_id": grant.inquiry_id},
-            )
-            for grant in grants
-        ]
-    )
+    return [
+        AuditEvent(
+            action=AuditAction.CONTACT_READ,
+            actor_id=viewer.account.id,
+            subject_id=grant.owner_id,
+            via=via,
+            api_key_id=viewer.api_key_id,
+            grant_id=grant.id,
+            detail={"inquiry_id": grant.inquiry_id},
+        )
+        for grant in grants
+    ]

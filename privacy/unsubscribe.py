@@ -1,13 +1,13 @@
 """One-click unsubscribe (RFC 8058): a signed token in every promotional mail names
-the account and the purpose the mail was sent under, and works without a session."""
+the account and the purpose the mail was sent under, and works without a session.
+Making and reading it, and naming the purpose to people, are here; withdrawing the
+consent is services/unsubscribe.py."""
 
 from __future__ import annotations
 
 from errors import InvalidTokenError
-from models.accounts import Account
-from models.purposes import ConsentSource, Purpose
+from models.purposes import Purpose
 from models.tokens import LinkSigner
-from privacy import consent
 
 DESCRIPTIONS = {
     Purpose.PROMOTIONAL_EMAILS: "promotional mail from Backline",
@@ -38,13 +38,3 @@ def account_named(links: LinkSigner, token: str) -> int | None:
 
 def describe(purpose: Purpose) -> str:
     return DESCRIPTIONS.get(purpose, purpose.value.lower().replace("_", " "))
-
-
-async def unsubscribe(links: LinkSigner, token: str, ip: str | None) -> list[Purpose]:
-    """Withdraws the purpose the token names, recorded with source UNSUBSCRIBE_LINK."""
-    account_id, purpose = read_token(links, token)
-    account = await Account.get_or_none(id=account_id)
-    if account is None:
-        raise InvalidTokenError()
-    await consent.record_choices(account, {purpose: False}, ConsentSource.UNSUBSCRIBE_LINK, ip)
-    return [purpose]

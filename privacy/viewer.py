@@ -24,20 +24,23 @@ class Viewer:
     def is_anonymous(self) -> bool:
         return self.account is None
 
+    @property
+    def person(self) -> Account | None:
+        """The account acting through its own session: who `me` is. An API key is not
+        its owner's `me` (it would otherwise read the owner's private fields), so a key,
+        like an anonymous caller, is None here."""
+        return self.account if self.session_id is not None else None
+
     def require_account(self) -> Account:
         """A person acting through their own session."""
-        if self.account is None or self.session_id is None:
+        if self.person is None:
             raise NotAuthorizedError("Sign in first.")
-        return self.account
+        return self.person
 
     @property
     def is_staff(self) -> bool:
         """Signed in, through a session (never a key), as staff."""
-        return (
-            self.account is not None
-            and self.session_id is not None
-            and self.account.role == Role.STAFF
-        )
+        return self.person is not None and self.person.role == Role.STAFF
 
     def require_staff(self) -> Account:
         account = self.require_account()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from models import auth, profiles
-from models.purposes import ConsentSource, Purpose
-from privacy import consent
+from models.purposes import Purpose
 from schema.accounts import (
     Account,
     AuthPayload,
@@ -19,18 +17,19 @@ from schema.accounts import (
     given,
 )
 from schema.context import Info
+from services import accounts, profiles
 
 
 async def me(info: Info) -> Account | None:
-    """The signed-in account; null for anonymous callers."""
-    account = info.context.viewer.account
-    return Account.from_row(account) if account and info.context.viewer.session_id else None
+    """The signed-in account; null for anonymous callers and API keys."""
+    person = info.context.viewer.person
+    return Account.from_row(person) if person else None
 
 
 async def register(info: Info, input: RegisterInput) -> RegisterResult:
-    await info.context.rate_limits.register(info.context.viewer.ip)
     choices = input.consents
-    account, token = await auth.register(
+    account, token = await accounts.register(
+        info.context.rate_limits,
         name=input.name,
         email=input.email,
         password=input.password,
@@ -48,26 +47,27 @@ async def register(info: Info, input: RegisterInput) -> RegisterResult:
 
 
 async def login(info: Info, email: str, password: str) -> LoginResult:
-    async with info.context.rate_limits.login(info.context.viewer.ip, email):
-        account, token = await auth.login(
-            email=email, password=password, session_days=info.context.settings.session_days
-        )
+    account, token = await accounts.login(
+        info.context.rate_limits,
+        email=email,
+        password=password,
+        ip=info.context.viewer.ip,
+        session_days=info.context.settings.session_days,
+    )
     return AuthPayload(token=token, account=Account.from_row(account))
 
 
 async def logout(info: Info) -> bool:
     """Ends the current session; false when there was none."""
-    session_id = info.context.viewer.session_id
-    return session_id is not None and await auth.end_session(session_id)
+    return await accounts.logout(info.context.viewer.session_id)
 
 
 async def update_profile(info: Info, input: UpdateProfileInput) -> UpdateProfileResult:
     viewer = info.context.viewer
-    account = viewer.require_account()
-    changes = input.changes()
-    if "email" in changes:
-        await info.context.rate_limits.email_change(viewer.ip, account.id)
-    return Account.from_row(await profiles.update_profile(account, **changes))
+    account = await profiles.update_profile(
+        info.context.rate_limits, viewer.require_account(), ip=viewer.ip, **input.changes()
+    )
+    return Account.from_row(account)
 
 
 def choices_given(input: PrivacyPreferencesInput) -> dict[Purpose, bool]:
@@ -83,7 +83,7 @@ async def update_privacy_preferences(
     info: Info, input: PrivacyPreferencesInput
 ) -> PrivacyPreferencesResult:
     viewer = info.context.viewer
-    account = viewer.require_account()
-    choices = choices_given(input)
-    preferences = await consent.record_choices(account, choices, ConsentSource.SETTINGS, viewer.ip)
+    preferences = await profiles.update_privacy_preferences(
+        viewer.require_account(), choices_given(input), ip=viewer.ip
+    )
     return PrivacyPreferences.from_row(preferences)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from models import api_keys
 from models.ids import parse_id
 from schema.api_keys import ApiKey, ApiKeyInput, ApiKeyResult
 from schema.context import Info
+from services import api_keys
 
 
 async def create_api_key(info: Info, input: ApiKeyInput) -> ApiKeyResult:

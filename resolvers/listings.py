@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
-from models import directory
 from models.listings import CATEGORIES
 from schema.context import Info
 from schema.listings import Listing, ListingConnection, ListingInput, ListingResult
+from services import listings as service
 
 
-def _fields(input: ListingInput) -> directory.ListingFields:
-    return directory.ListingFields(
+def _fields(input: ListingInput) -> service.ListingFields:
+    return service.ListingFields(
         title=input.title,
         category=input.category,
         city=input.city,
@@ -29,7 +29,7 @@ async def listings(
     after: str | None = None,
 ) -> ListingConnection:
     """The public directory: listings in the directory of active accounts only."""
-    page = await directory.directory_page(
+    page = await service.directory_page(
         category=category,
         city=city,
         state=state,
@@ -41,7 +41,7 @@ async def listings(
 
 
 async def listing(id: strawberry.ID) -> Listing | None:
-    row = await directory.public_listing(id)
+    row = await service.public_listing(id)
     return Listing.from_row(row) if row else None
 
 
@@ -52,19 +52,19 @@ def categories() -> list[str]:
 
 async def create_listing(info: Info, input: ListingInput) -> ListingResult:
     account = info.context.viewer.require_account()
-    return Listing.from_row(await directory.create_listing(account, _fields(input)))
+    return Listing.from_row(await service.create_listing(account, _fields(input)))
 
 
 async def update_listing(info: Info, id: strawberry.ID, input: ListingInput) -> ListingResult:
     account = info.context.viewer.require_account()
-    return Listing.from_row(await directory.update_listing(account, id, _fields(input)))
+    return Listing.from_row(await service.update_listing(account, id, _fields(input)))
 
 
 async def remove_listing_from_directory(info: Info, id: strawberry.ID) -> ListingResult:
     account = info.context.viewer.require_account()
-    return Listing.from_row(await directory.remove_from_directory(account, id))
+    return Listing.from_row(await service.remove_from_directory(account, id))
 
 
 async def restore_listing_to_directory(info: Info, id: strawberry.ID) -> ListingResult:
     account = info.context.viewer.require_account()
-    return Listing.from_row(await directory.restore_to_directory(account, id))
+    return Listing.from_row(await service.restore_to_directory(account, id))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from mailers import enqueue
 from models.outbox import MailState, outbox_page
-from privacy import unsubscribe as unsubscribing
 from schema.context import Info
 from schema.mail import (
     OutboundEmail,
@@ -18,13 +16,14 @@ from schema.mail import (
     Unsubscribed,
     UnsubscribeResult,
 )
+from services import promotions, referrals
+from services import unsubscribe as unsubscribing
 
 
 async def send_promotion(info: Info, input: PromotionInput) -> PromotionResult:
     """Staff only. Queues the mailing to every active account that consents to it."""
-    staff = info.context.viewer.require_staff()
-    recipients = await enqueue.enqueue_promotion(
-        staff,
+    recipients = await promotions.send_promotion(
+        info.context.viewer,
         subject=input.subject,
         body=input.body,
         on_behalf_of_partner=input.on_behalf_of_partner,
@@ -35,22 +34,21 @@ async def send_promotion(info: Info, input: PromotionInput) -> PromotionResult:
 async def unsubscribe(info: Info, token: str) -> UnsubscribeResult:
     """The token comes from the unsubscribe link in every promotional email."""
     context = info.context
-    await context.rate_limits.unsubscribe(
-        context.viewer.ip, unsubscribing.account_named(context.links, token)
+    purposes = await unsubscribing.unsubscribe(
+        context.links, context.rate_limits, token, context.viewer.ip
     )
-    purposes = await unsubscribing.unsubscribe(context.links, token, context.viewer.ip)
     return Unsubscribed(purposes=purposes)
 
 
 async def send_referral(info: Info, input: ReferralInput) -> ReferralResult:
     """Sends one email to a friend; the friend's name and address are not kept."""
-    sender = info.context.viewer.require_account()
-    await info.context.rate_limits.referral(info.context.viewer.ip)
-    await enqueue.enqueue_referral(
-        sender,
+    context = info.context
+    await referrals.send_referral(
+        context.viewer,
+        context.rate_limits,
         friend_name=input.friend_name,
         friend_email=input.friend_email,
-        per_day=info.context.settings.referrals_per_day,
+        per_day=context.settings.referrals_per_day,
     )
     return ReferralSent(message="Your friend will get one email from us.")
 

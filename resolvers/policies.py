@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from models.policies import policy_in_force
-from privacy import policy
 from schema.context import Info
 from schema.policies import PolicyNotice, PolicyResult, PolicyVersionInput, PrivacyPolicy
+from services import policies
 
 
 async def privacy_policy() -> PrivacyPolicy:
-    return PrivacyPolicy.from_row(await policy_in_force(datetime.now(UTC)))
+    return PrivacyPolicy.from_row(await policies.in_force())
 
 
 async def policy_notices(info: Info) -> list[PolicyNotice]:
-    rows = await policy.notices(datetime.now(UTC), limit=info.context.settings.max_list_items)
+    rows = await policies.notices(limit=info.context.settings.max_list_items)
     return [PolicyNotice.from_row(row) for row in rows]
 
 
@@ -23,7 +20,7 @@ async def publish_policy_version(info: Info, input: PolicyVersionInput) -> Polic
     """Staff only. A material change must take effect at least 30 days after it is
     announced."""
     info.context.viewer.require_staff()
-    row = await policy.publish(
+    row = await policies.publish(
         version=input.version,
         summary=input.summary,
         material_change=input.material_change,

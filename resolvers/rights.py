@@ -5,10 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
-from models import profiles
 from models.ids import parse_id
-from models.retention import LegalHold as LegalHoldRow
-from privacy import requests, rights
 from resolvers.accounts import choices_given
 from schema.accounts import PrivacyPreferences
 from schema.context import Info
@@ -27,6 +24,7 @@ from schema.rights import (
     StaffPreferencesResult,
 )
 from schema.sharing import AuditEvent
+from services import data_rights, profiles, staff_requests
 
 
 async def my_data_export(info: Info) -> JSON:
@@ -35,13 +33,13 @@ async def my_data_export(info: Info) -> JSON:
     if viewer.is_anonymous:
         return {}
     account = viewer.require_account()
-    return await rights.export(account.id)
+    return await data_rights.export(account.id)
 
 
 async def cancel_account(info: Info) -> CancelAccountResult:
     viewer = info.context.viewer
     account = viewer.require_account()
-    cancelled_at, purge_after = await rights.cancel(
+    cancelled_at, purge_after = await data_rights.cancel(
         account, ip=viewer.ip, retention_days=info.context.settings.retention_days
     )
     return AccountCancelled(cancelled_at=cancelled_at, purge_after=purge_after)
@@ -57,9 +55,9 @@ async def cancel_account_on_request(info: Info, account_id: strawberry.ID) -> St
     """Staff only: cancels an account at its owner's request by email or phone."""
     viewer = info.context.viewer
     staff = viewer.require_staff()
-    account = await requests.person(parse_id(account_id))
-    cancelled_at, purge_after = await rights.cancel(
-        account, ip=viewer.ip, retention_days=info.context.settings.retention_days, staff=staff
+    account = await staff_requests.person(parse_id(account_id))
+    cancelled_at, purge_after = await staff_requests.cancel_on_request(
+        staff, account, ip=viewer.ip, retention_days=info.context.settings.retention_days
     )
     return AccountCancelled(cancelled_at=cancelled_at, purge_after=purge_after)
 
@@ -71,8 +69,8 @@ async def update_privacy_preferences_on_request(
     STAFF_REQUEST)."""
     viewer = info.context.viewer
     staff = viewer.require_staff()
-    account = await requests.person(parse_id(input.account_id))
-    preferences = await requests.change_choices(
+    account = await staff_requests.person(parse_id(input.account_id))
+    preferences = await staff_requests.change_choices(
         staff, account, choices_given(input.choices), viewer.ip
     )
     return PrivacyPreferences.from_row(preferences)
@@ -80,41 +78,35 @@ async def update_privacy_preferences_on_request(
 
 async def place_legal_hold(info: Info, input: LegalHoldInput) -> LegalHoldResult:
     staff = info.context.viewer.require_staff()
-    account = await requests.person(parse_id(input.account_id))
+    account = await staff_requests.person(parse_id(input.account_id))
     return LegalHold.from_row(
-        await requests.place_hold(staff, account, input.reason, input.ends_at)
+        await staff_requests.place_hold(staff, account, input.reason, input.ends_at)
     )
 
 
 async def lift_legal_hold(info: Info, id: strawberry.ID) -> LegalHoldResult:
     staff = info.context.viewer.require_staff()
-    return LegalHold.from_row(await requests.lift_hold(staff, parse_id(id)))
+    return LegalHold.from_row(await staff_requests.lift_hold(staff, parse_id(id)))
 
 
 async def record_legal_disclosure(info: Info, input: LegalDisclosureInput) -> LegalDisclosureResult:
     """Staff only: records a disclosure the law required (kept in the audit log)."""
     staff = info.context.viewer.require_staff()
-    account = await requests.person(parse_id(input.account_id))
-    event = await requests.record_disclosure(
+    account = await staff_requests.person(parse_id(input.account_id))
+    event = await staff_requests.record_disclosure(
         staff,
         account,
         authority=input.authority,
         legal_reference=input.legal_reference,
         data_disclosed=list(input.data_disclosed),
     )
-    await event.fetch_related("actor")
     return AuditEvent.from_row(event)
 
 
 async def legal_holds(info: Info, account_id: strawberry.ID) -> list[LegalHold]:
     """Staff only (schema/permissions.StaffOnly): the holds placed on an account, newest
     first (at most MAX_LIST_ITEMS)."""
-    account = parse_id(account_id)
-    if account is None:
-        return []
-    rows = (
-        await LegalHoldRow.filter(account_id=account)
-        .order_by("-id")
-        .limit(info.context.settings.max_list_items)
+    rows = await staff_requests.holds_of(
+        parse_id(account_id), limit=info.context.settings.max_list_items
     )
     return [LegalHold.from_row(row) for row in rows]

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from models import bookings
-from models.api_keys import ApiScope
 from models.audit import events_about
 from models.ids import parse_id
-from privacy import sharing
 from schema.context import Info
 from schema.sharing import (
     AuditEvent,
@@ -22,20 +19,21 @@ from schema.sharing import (
     SharedContact,
     SharedContactConnection,
 )
+from services import inquiries, sharing
 
 
 async def send_booking_inquiry(info: Info, input: BookingInquiryInput) -> BookingInquiryResult:
     """Asks a performer about an event; shares contact details both ways where each side
     consents."""
     customer = info.context.viewer.require_account()
-    await info.context.rate_limits.inquiry(customer.id, parse_id(input.listing_id))
-    fields = bookings.InquiryFields(
+    fields = inquiries.InquiryFields(
         listing_id=input.listing_id,
         event_date=input.event_date,
         event_type=input.event_type,
         message=input.message,
     )
-    return BookingInquiry.from_row(await bookings.send_inquiry(customer, fields))
+    inquiry = await inquiries.send_inquiry(customer, fields, info.context.rate_limits)
+    return BookingInquiry.from_row(inquiry)
 
 
 async def shared_contacts(
@@ -43,12 +41,9 @@ async def shared_contacts(
 ) -> SharedContactConnection:
     """Contacts shared with the caller (session token, or API key with CONTACTS_READ) whose
     sharing is still in force."""
-    viewer = info.context.viewer
-    recipient = viewer.account_for(ApiScope.CONTACTS_READ)
-    page = await bookings.shared_with(
-        recipient, first=first, after=after, maximum=info.context.settings.max_page_size
+    page = await sharing.shared_contacts(
+        info.context.viewer, first=first, after=after, maximum=info.context.settings.max_page_size
     )
-    await sharing.record_reads(viewer, page.items)
     return SharedContactConnection.of(page, SharedContact.from_row)
 
 
@@ -57,22 +52,17 @@ async def received_inquiries(
 ) -> BookingInquiryConnection:
     """Booking inquiries about the caller's listings, newest first (session token, or API
     key with LISTINGS_READ)."""
-    performer = info.context.viewer.account_for(ApiScope.LISTINGS_READ)
-    page = await bookings.received_inquiries(
-        performer, first=first, after=after, maximum=info.context.settings.max_page_size
+    page = await inquiries.received_inquiries(
+        info.context.viewer, first=first, after=after, maximum=info.context.settings.max_page_size
     )
-    return BookingInquiryConnection.of(
-        page, lambda row: BookingInquiry.from_row(sharing.as_seen_by_performer(row))
-    )
+    return BookingInquiryConnection.of(page, BookingInquiry.from_row)
 
 
 async def revoke_contact_share(info: Info, id: strawberry.ID) -> ContactShareResult:
     """Withdraws one share of the caller's contact details; the recipient no longer sees
     them."""
     owner = info.context.viewer.require_account()
-    grant = await sharing.revoke(owner, parse_id(id))
-    await grant.fetch_related("recipient", "inquiry__listing")
-    return ContactShare.from_row(grant)
+    return ContactShare.from_row(await sharing.revoke_share(owner, id))
 
 
 async def audit_events(

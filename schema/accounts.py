@@ -115,7 +115,7 @@ class Account:
     @strawberry.field(description=f"My testimonials, whatever their status, newest first. {CAPPED}")
     async def testimonials(self, info: Info) -> list[Testimonial]:
         rows = await info.context.loaders.testimonials.load(int(self.id))
-        return [Testimonial.from_row(row, row.published_name or self.name) for row in rows]
+        return [Testimonial.from_row(row, self.name) for row in rows]
 
     @strawberry.field(
         description="The privacy policy version this account registered under: data collected "

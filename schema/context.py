@@ -10,6 +10,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from models.loaders import Loaders
 from models.tokens import LinkSigner
+from privacy import directory
 from privacy.viewer import Viewer
 from rate_limits import RateLimits
 from settings import Settings
@@ -27,7 +28,10 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(max_list_items=self.settings.max_list_items)
+        self.loaders = Loaders(
+            max_list_items=self.settings.max_list_items,
+            listings_visible=directory.publicly_visible(),
+        )
 
 
 Info = StrawberryInfo[Context, None]

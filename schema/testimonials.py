@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from models.testimonials import Testimonial as TestimonialRow
+from privacy.testimonials import shown_name
 from schema.enums import TestimonialStatus
 from schema.errors import InvalidToken, NotAuthorized, NotFound, ValidationError
 from schema.pagination import Connection
@@ -25,11 +26,13 @@ class Testimonial:
     status: TestimonialStatus
 
     @classmethod
-    def from_row(cls, row: TestimonialRow, author_name: str) -> Testimonial:
+    def from_row(cls, row: TestimonialRow, author_name: str | None = None) -> Testimonial:
+        """`author_name` only for the author's own view: privacy/testimonials.shown_name
+        decides which name shows."""
         return cls(
             id=strawberry.ID(str(row.id)),
             quote=row.quote,
-            author_name=author_name,
+            author_name=shown_name(row, author_name),
             event_type=row.event_type,
             city=row.city,
             state=row.state,
@@ -39,7 +42,7 @@ class Testimonial:
     @classmethod
     def published(cls, row: TestimonialRow) -> Testimonial:
         """The public face: the name exactly as its author agreed to show it."""
-        return cls.from_row(row, row.published_name or "")
+        return cls.from_row(row)
 
 
 TestimonialConnection = Connection[Testimonial]

@@ -9,7 +9,7 @@ from tortoise import Tortoise
 
 from models.outbox import MailKind, OutboundEmail
 from models.purposes import Purpose
-from privacy import rights
+from privacy import export
 from tests import factories
 
 EXPORT = "{ myDataExport }"
@@ -21,10 +21,10 @@ def model_names() -> set[str]:
 
 
 async def test_every_table_is_exported_or_says_why_not(settings):
-    exported = {section.model.__name__ for section in rights.SECTIONS}
-    classified = exported | rights.NOT_ABOUT_PEOPLE | rights.WITHHELD
-    assert model_names() - classified == set(), "a new table must join privacy/rights.SECTIONS"
-    assert not exported & rights.NOT_ABOUT_PEOPLE
+    exported = {section.model.__name__ for section in export.SECTIONS}
+    classified = exported | export.NOT_ABOUT_PEOPLE | export.WITHHELD
+    assert model_names() - classified == set(), "a new table must join privacy/export.SECTIONS"
+    assert not exported & export.NOT_ABOUT_PEOPLE
 
 
 async def a_person_in_every_table(api):
@@ -58,12 +58,12 @@ async def test_the_export_holds_every_row_about_the_person_and_no_secret(api):
                 section.model._meta.pk_attr, flat=True
             )
         )
-        for section in rights.SECTIONS
+        for section in export.SECTIONS
     }
     # when
     document = (await api.data(EXPORT, token=ada.token))["myDataExport"]
     # then each section holds exactly the rows a walk of its table found about Ada
-    for section in rights.SECTIONS:
+    for section in export.SECTIONS:
         pk_column = section.model._meta.db_pk_column
         exported = sorted(row[pk_column] for row in document[section.name])
         assert exported == walk[section.name], section.name

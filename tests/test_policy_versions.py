@@ -13,7 +13,8 @@ from models.accounts import Account, AccountStatus, ConsentEvent
 from models.outbox import MailKind, OutboundEmail
 from models.policies import PolicyVersion
 from models.purposes import ConsentSource, Purpose
-from privacy import policy
+from privacy import consent, policy
+from services import policies
 from tests import factories
 
 PUBLISH = """
@@ -156,9 +157,11 @@ async def test_a_purpose_a_newer_version_introduces_applies_only_after_consent_u
     assert await policy.applies(ada.account.id, "CONTACT_SHARING")
     # a purpose no version asks for cannot be consented to
     with pytest.raises(InvalidInput):
-        await policy.record_choice(ada.account, "SMS_REMINDERS", True, ConsentSource.SETTINGS, None)
+        await consent.record_choice(
+            ada.account, "SMS_REMINDERS", True, ConsentSource.SETTINGS, None
+        )
     # when a version introducing it is announced, it does not apply before it takes effect
-    await policy.publish(
+    await policies.publish(
         version="2027-02-01",
         summary="SMS reminders before your event.",
         material_change=True,
@@ -170,7 +173,7 @@ async def test_a_purpose_a_newer_version_introduces_applies_only_after_consent_u
     await PolicyVersion.filter(version="2027-02-01").update(effective_at=datetime.now(UTC))
     assert not await policy.applies(ada.account.id, "SMS_REMINDERS")
     # it applies once they consent under the new version
-    event = await policy.record_choice(
+    event = await consent.record_choice(
         ada.account, "SMS_REMINDERS", True, ConsentSource.SETTINGS, None
     )
     assert (await event.policy_version).version == "2027-02-01"

@@ -13,14 +13,16 @@ from models.audit import AuditAction, AuditEvent
 from models.policies import PolicyVersion
 from models.purposes import ConsentSource, Purpose
 from models.retention import LegalHold
-from privacy import policy, requests, retention
+from privacy import consent, policy
+from services import policies, retention
+from services import staff_requests as requests
 from tests import factories
 
 CLIENT_IP = "203.0.113.9"  # the address tests/conftest.py gives every API request
 
 
 async def a_version_asking_for(purpose: str) -> None:
-    await policy.publish(
+    await policies.publish(
         version="2027-03-01",
         summary=f"We now ask about {purpose}.",
         material_change=False,
@@ -36,7 +38,7 @@ async def test_a_choice_someone_else_made_never_governs_my_data(settings):
     # given a version asking about SMS reminders, and Bob who said yes to them
     ada, bob = await factories.customer(), await factories.customer()
     await a_version_asking_for("SMS_REMINDERS")
-    await policy.record_choice(bob.account, "SMS_REMINDERS", True, ConsentSource.SETTINGS, None)
+    await consent.record_choice(bob.account, "SMS_REMINDERS", True, ConsentSource.SETTINGS, None)
     # when we ask what governs Ada's data for that purpose
     # then nothing does: Bob's choice is his alone
     assert not await policy.applies(ada.account.id, "SMS_REMINDERS")
@@ -49,7 +51,7 @@ async def test_a_choice_under_a_new_purpose_is_recorded_with_where_it_came_from(
     ada = await factories.customer()
     await a_version_asking_for("SMS_REMINDERS")
     # when Ada answers from an address
-    event = await policy.record_choice(
+    event = await consent.record_choice(
         ada.account, "SMS_REMINDERS", False, ConsentSource.SETTINGS, "198.51.100.7"
     )
     # then the ledger keeps the answer, its source and that address
@@ -66,7 +68,9 @@ async def test_a_purpose_no_version_asks_for_is_refused_naming_the_purpose_field
     ada = await factories.customer()
     # when Ada is asked about a purpose the policy in force does not name
     with pytest.raises(InvalidInput) as refused:
-        await policy.record_choice(ada.account, "SMS_REMINDERS", True, ConsentSource.SETTINGS, None)
+        await consent.record_choice(
+            ada.account, "SMS_REMINDERS", True, ConsentSource.SETTINGS, None
+        )
     # then the refusal names the field, and nothing is recorded
     assert refused.value.field == "purpose"
     assert not await ConsentEvent.filter(purpose="SMS_REMINDERS").exists()
@@ -334,7 +338,7 @@ async def test_policy_notices_list_recent_and_coming_versions_in_the_order_they_
 
 async def test_a_policy_time_without_a_time_zone_is_refused_naming_its_field(settings):
     with pytest.raises(InvalidInput) as refused:
-        await policy.publish(
+        await policies.publish(
             version="2027-04-01",
             summary="Clearer wording.",
             material_change=False,

@@ -15,7 +15,7 @@ from models.accounts import Account, AccountStatus
 from models.audit import AuditAction, AuditEvent
 from models.purposes import Purpose
 from models.retention import LegalHold, RequestLog
-from privacy import retention
+from services import retention
 from tests import factories
 from tests.conftest import POSTGRES_URL
 from tests.test_referrals import database_files, every_stored_value

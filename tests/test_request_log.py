@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 from tortoise import connections
 
-from models import profiles
 from models.purposes import Purpose
 from models.retention import RequestLog
 from models.tokens import LinkSigner
 from privacy import testimonials
+from privacy.email_change import email_change_token
 from privacy.unsubscribe import make_token
+from rate_limits import RateLimits
+from services import profiles
+from services.testimonials import TestimonialFields, submit
 from tests import factories
 
 LOGIN = """mutation SignIn($email: String!, $password: String!) {
@@ -84,17 +87,19 @@ async def link_tokens(settings) -> dict[str, str]:
     """A live token of each link that works without a session, by route."""
     secret = LinkSigner(settings.secret_key.get_secret_value())
     ada = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
-    testimonial = await testimonials.submit(
+    testimonial = await submit(
         ada.account,
-        testimonials.TestimonialFields(
+        TestimonialFields(
             quote="They played all night.", event_type="Wedding", city="Austin", state="TX"
         ),
     )
-    account = await profiles.update_profile(ada.account, email="ada.new@example.com")
+    account = await profiles.update_profile(
+        RateLimits(settings), ada.account, ip=None, email="ada.new@example.com"
+    )
     return {
         "/unsubscribe/{token}": make_token(secret, ada.account.id, Purpose.PROMOTIONAL_EMAILS),
         "/testimonials/consent/{token}": testimonials.consent_token(secret, testimonial),
-        "/account/confirm-email/{token}": profiles.email_change_token(secret, account),
+        "/account/confirm-email/{token}": email_change_token(secret, account),
     }
 
 

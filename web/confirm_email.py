@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from errors import EmailTakenError, InvalidTokenError
-from models import profiles
 from models.tokens import LinkSigner
+from services import profiles
 from web.pages import html_page
 
 

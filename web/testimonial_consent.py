@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 from errors import InvalidTokenError
 from models.tokens import LinkSigner
 from privacy import testimonials
+from services.testimonials import respond
 from web.pages import html_page
 
 
@@ -33,8 +34,9 @@ def testimonial_consent_endpoint(links: LinkSigner):
                 decision = form.get("decision")
                 if decision not in {"approve", "decline"}:
                     return _page(400)
-                testimonial = await testimonials.respond(links, token, decision == "approve")
+                testimonial = await respond(links, token, decision == "approve")
                 return _page(status=testimonial.status.value)
+            # Only reads: whether the token still opens a testimonial.
             await testimonials.pending(links, token)
         except InvalidTokenError:
             return _page(400, invalid=True)

@@ -12,8 +12,9 @@ from starlette.responses import HTMLResponse
 
 from errors import InvalidTokenError, RateLimitedError
 from models.tokens import LinkSigner
-from privacy import unsubscribe as unsubscribing
+from privacy.unsubscribe import describe, read_token
 from rate_limits import RateLimits
+from services.unsubscribe import unsubscribe
 from web.pages import html_page
 
 
@@ -30,18 +31,18 @@ def unsubscribe_endpoint(links: LinkSigner, rate_limits: RateLimits):
     async def endpoint(request: Request) -> HTMLResponse:
         token = request.path_params["token"]
         try:
-            account_id, purpose = unsubscribing.read_token(links, token)
+            # A garbled or forged token gets its page before anything is counted.
+            _account_id, purpose = read_token(links, token)
             if request.method == "POST":
                 ip = request.client.host if request.client else None
-                await rate_limits.unsubscribe(ip, account_id)
-                await unsubscribing.unsubscribe(links, token, ip)
-                return _page(done=True, what=unsubscribing.describe(purpose))
+                await unsubscribe(links, rate_limits, token, ip)
+                return _page(done=True, what=describe(purpose))
         except InvalidTokenError:
             return _page(400, invalid=True)
         except RateLimitedError as limited:
             response = _page(429, limited=True)
             response.headers["Retry-After"] = str(limited.retry_after_seconds)
             return response
-        return _page(what=unsubscribing.describe(purpose))
+        return _page(what=describe(purpose))
 
     return endpoint

@@ -1,33 +1,40 @@
-"""Correcting and updating one's own profile."""
+"""Correcting and updating one's own profile and privacy choices; a new email address
+takes effect only once the link mailed to it is used (privacy/email_change.py)."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from errors import EmailTakenError, InvalidInput, InvalidTokenError
+from errors import EmailTakenError, InvalidInput
 from mailers.enqueue import enqueue_email_change, enqueue_email_changed_notice
 from models import validation
-from models.accounts import Account, AccountStatus
+from models.accounts import Account, PrivacyPreferences
 from models.auth import email_is_taken
+from models.purposes import ConsentSource, Purpose
 from models.tokens import LinkSigner
+from privacy import consent, email_change
+from rate_limits import RateLimits
 
 UNCHANGED = object()
-EMAIL_CONFIRMATION_TIME = timedelta(days=2)
 
 
 async def update_profile(
+    limits: RateLimits,
     account: Account,
     *,
+    ip: str | None,
     name: str | None | object = UNCHANGED,
     email: str | None | object = UNCHANGED,
     phone: str | None | object = UNCHANGED,
 ) -> Account:
     """Changes only what is given; every value is checked before anything is written."""
-    changes: dict[str, str | None] = {}
+    if email is not UNCHANGED:
+        # Counted before the address is checked, so EmailTaken cannot probe addresses.
+        await limits.email_change(ip, account.id)
+    changes: dict[str, object] = {}
     if name is not UNCHANGED:
         if name is None:
             raise InvalidInput("name", "This cannot be empty.")
@@ -44,12 +51,7 @@ async def update_profile(
     if phone is not UNCHANGED:
         changes["phone"] = validation.phone(phone)
     if new_email is not None:
-        # Takes effect only when a link sent to the new address confirms it.
-        changes |= {
-            "pending_email": new_email,
-            "pending_email_nonce": secrets.token_hex(16),
-            "pending_email_expires_at": datetime.now(UTC) + EMAIL_CONFIRMATION_TIME,
-        }
+        changes |= email_change.pending_change(new_email)
     if not changes:
         return account
     async with in_transaction():
@@ -60,24 +62,10 @@ async def update_profile(
     return account
 
 
-def email_change_token(links: LinkSigner, account: Account) -> str:
-    return links.sign("email-change", [account.id, account.pending_email_nonce])
-
-
 async def confirm_email_change(links: LinkSigner, token: str) -> Account:
     """Applies the address a confirmation link was sent to; the link works once."""
-    account_id, nonce = links.unsign("email-change", token, 2)
-    if not isinstance(account_id, int) or not isinstance(nonce, str):
-        raise InvalidTokenError()
     async with in_transaction():
-        account = await Account.get_or_none(
-            id=account_id,
-            status=AccountStatus.ACTIVE,
-            pending_email_nonce=nonce,
-            pending_email_expires_at__gt=datetime.now(UTC),
-        )
-        if account is None or account.pending_email is None:
-            raise InvalidTokenError()
+        account = await email_change.account_to_confirm(links, token)
         if await email_is_taken(account.pending_email, except_account_id=account.id):
             raise EmailTakenError()
         old_email = account.email
@@ -96,3 +84,10 @@ async def confirm_email_change(links: LinkSigner, token: str) -> Account:
         # If the change was not the person's doing, the old address is where they hear.
         await enqueue_email_changed_notice(account, old_email)
     return account
+
+
+async def update_privacy_preferences(
+    account: Account, choices: Mapping[Purpose, bool], *, ip: str | None
+) -> PrivacyPreferences:
+    """The person's own change of some or all choices, recorded in the consent ledger."""
+    return await consent.record_choices(account, choices, ConsentSource.SETTINGS, ip)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from models import directory
 from models.accounts import Account, Role
-from models.auth import register
 from models.purposes import Purpose
+from services.accounts import open_account
+from services.listings import ListingFields, create_listing
 
 DEMO_PASSWORD = "backline-demo"  # noqa: S105 (printed for people trying the demo)
 
@@ -97,10 +97,11 @@ CUSTOMER = ("Casey Organizer", "casey@demo.backline.example")
 
 
 async def _demo_account(name: str, email: str, role: Role) -> Account | None:
-    """Registers the account as a person would; None when it exists already."""
+    """Registers the account as a person would (the command line is not held to the
+    API's registration limit); None when it exists already."""
     if await Account.exists(email=email):
         return None
-    account, _token = await register(
+    account, _token = await open_account(
         name=name,
         email=email,
         password=DEMO_PASSWORD,
@@ -127,8 +128,8 @@ async def seed_demo(progress: Callable[[int, int], None] | None = None) -> int:
             continue
         created += 1
         for title, category, city, state, description in listings:
-            await directory.create_listing(
-                performer, directory.ListingFields(title, category, city, state, description)
+            await create_listing(
+                performer, ListingFields(title, category, city, state, description)
             )
     if await _demo_account(*CUSTOMER, Role.CUSTOMER):
         created += 1

@@ -1,8 +1,9 @@
-"""Booking inquiries, and reading the contacts they shared."""
+"""Booking inquiries: a customer (or a performer) asks a performer about an event,
+and the performer reads what they were asked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from tortoise.transactions import in_transaction
@@ -11,13 +12,14 @@ from errors import InvalidInput, NotFoundError
 from mailers.enqueue import enqueue_new_inquiry
 from models import validation
 from models.accounts import Account
-from models.directory import public_listing
-from models.pagination import Page, keyset_page
-from models.sharing import BookingInquiry, ContactGrant
+from models.api_keys import ApiScope
+from models.ids import parse_id
+from models.pagination import Page
+from models.sharing import BookingInquiry, ContactGrant, inquiries_received
 from privacy import sharing
-
-SHARED_CONTACT_CURSOR = "contact"
-INQUIRY_CURSOR = "inquiry"
+from privacy.viewer import Viewer
+from rate_limits import RateLimits
+from services import listings
 
 
 @dataclass(frozen=True)
@@ -37,18 +39,20 @@ class InquiryFields:
         return {
             "event_date": when.isoformat(),
             "event_type": validation.text(self.event_type, "eventType", max_length=100),
-            "message": validation.text(
-                self.message, "message", max_length=5000, multiline=True
-            ),
+            "message": validation.text(self.message, "message", max_length=5000, multiline=True),
         }
 
 
-async def send_inquiry(customer: Account, fields: InquiryFields) -> BookingInquiry:
+async def send_inquiry(
+    customer: Account, fields: InquiryFields, rate_limits: RateLimits
+) -> BookingInquiry:
     """Stores the inquiry and shares contact details each way where each side
-    consents, all in one transaction; nothing is stored if any check fails."""
+    consents, all in one transaction; nothing is stored if any check fails. The rate
+    limit counts first, so that refused attempts count too."""
+    await rate_limits.inquiry(customer.id, parse_id(fields.listing_id))
     sharing.ensure_may_inquire(customer)
     values = fields.validated()
-    listing = await public_listing(fields.listing_id)
+    listing = await listings.public_listing(fields.listing_id)
     if listing is None:
         raise NotFoundError("This listing is not in the directory.")
     sharing.ensure_not_own_listing(customer, listing)
@@ -58,33 +62,19 @@ async def send_inquiry(customer: Account, fields: InquiryFields) -> BookingInqui
             customer_id=customer.id, listing_id=listing.id, performer_id=listing.owner_id, **values
         )
         performer = await Account.get(id=listing.owner_id)
-        grants = await sharing.grant_both_ways(inquiry, customer, performer)
+        grants = await sharing.grants_due(inquiry, customer, performer)
+        await ContactGrant.bulk_create(grants)
         await enqueue_new_inquiry(
             inquiry, customer_shared=any(grant.owner_id == customer.id for grant in grants)
         )
     return inquiry
 
 
-async def shared_with(
-    recipient: Account | None, *, first: int, after: str | None, maximum: int
-) -> Page[ContactGrant]:
-    """The grants in force whose details the recipient may read, newest first."""
-    query = (
-        ContactGrant.filter(sharing.in_force(), recipient_id=recipient.id).select_related("owner")
-        if recipient is not None
-        else None
-    )
-    return await keyset_page(
-        query, kind=SHARED_CONTACT_CURSOR, first=first, after=after, maximum=maximum
-    )
-
-
 async def received_inquiries(
-    performer: Account | None, *, first: int, after: str | None, maximum: int
+    viewer: Viewer, *, first: int, after: str | None, maximum: int
 ) -> Page[BookingInquiry]:
-    query = (
-        BookingInquiry.filter(performer_id=performer.id).select_related("customer")
-        if performer is not None
-        else None
-    )
-    return await keyset_page(query, kind=INQUIRY_CURSOR, first=first, after=after, maximum=maximum)
+    """Inquiries about the viewer's listings, newest first (a session, or an API key
+    with LISTINGS_READ), each as the performer may still see it."""
+    performer = viewer.account_for(ApiScope.LISTINGS_READ)
+    page = await inquiries_received(performer, first=first, after=after, maximum=maximum)
+    return replace(page, items=[sharing.as_seen_by_performer(row) for row in page.items])

@@ -1,7 +1,8 @@
 """Staff acting on what people ask by email or phone ("Choice/Opt-Out", "Removal From
 Directory", testimonials, cancellation), on legal holds, and on disclosures the law
 requires. Each is recorded: a consent change with source STAFF_REQUEST, anything
-else as an audit event naming the staff member."""
+else as an audit event naming the staff member. The staff check itself is at the edge
+(resolvers: `viewer.require_staff()`, schema/permissions.StaffOnly)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from models.audit import AuditAction, AuditEvent
 from models.purposes import ConsentSource, Purpose
 from models.retention import LegalHold
 from privacy import consent, holds
+from services import data_rights
 
 
 async def person(account_id: int | None) -> Account:
+    """The person a request is about."""
     account = await Account.get_or_none(id=account_id) if account_id else None
     if account is None:
         raise NotFoundError("No such account.")
@@ -42,6 +45,21 @@ async def change_choices(
             detail={purpose.value: granted for purpose, granted in choices.items()},
         )
     return preferences
+
+
+async def cancel_on_request(
+    staff: Account, account: Account, *, ip: str | None, retention_days: int
+) -> tuple[datetime, datetime]:
+    """The person asked by email or phone that their information no longer be used:
+    the same cancellation as their own, recorded as staff's (STAFF_REQUEST, audit)."""
+    return await data_rights.cancel(account, ip=ip, retention_days=retention_days, staff=staff)
+
+
+async def holds_of(account_id: int | None, *, limit: int) -> list[LegalHold]:
+    """The holds placed on an account, newest first, at most `limit`."""
+    if account_id is None:
+        return []
+    return await LegalHold.filter(account_id=account_id).order_by("-id").limit(limit)
 
 
 async def place_hold(
@@ -88,7 +106,8 @@ async def record_disclosure(
     data_disclosed: list[str],
 ) -> AuditEvent:
     """ "Disclosure when required by law": who asked, under what reference, which data.
-    Hidden from the person's own export while a legal hold stands."""
+    Hidden from the person's own export while a legal hold stands. Returned with the
+    staff member who recorded it."""
     detail = {
         "authority": validation.text(authority, "authority", max_length=200),
         "legal_reference": validation.text(legal_reference, "legalReference", max_length=200),
@@ -98,6 +117,8 @@ async def record_disclosure(
     }
     if not detail["data_disclosed"]:
         raise InvalidInput("dataDisclosed", "Name at least one kind of data disclosed.")
-    return await AuditEvent.create(
+    event = await AuditEvent.create(
         action=AuditAction.LEGAL_DISCLOSURE, actor_id=staff.id, subject_id=account.id, detail=detail
     )
+    await event.fetch_related("actor")
+    return event

@@ -1,0 +1,53 @@
+"""Talking to the mail server (aiosmtplib): connecting, sending one message, and
+sorting its refusals into try-again-later (4xx, connection trouble) and give-up (5xx)."""
+
+from __future__ import annotations
+
+import aiosmtplib
+
+from settings import Settings
+
+CONNECTION_ERRORS = (
+    aiosmtplib.SMTPConnectError,
+    aiosmtplib.SMTPServerDisconnected,
+    aiosmtplib.SMTPTimeoutError,
+    OSError,
+)
+
+
+class TemporaryFailure(Exception):
+    """Try again later: the server is unreachable or answered 4xx."""
+
+
+class PermanentFailure(Exception):
+    """Give up: the server answered 5xx."""
+
+
+def connect(settings: Settings) -> aiosmtplib.SMTP:
+    """A connection to the mail server, opened by `async with`."""
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return aiosmtplib.SMTP(
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        timeout=settings.smtp_timeout_seconds,
+        start_tls=settings.smtp_starttls,
+        username=settings.smtp_username,
+        password=password,
+    )
+
+
+async def send(smtp: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes) -> None:
+    try:
+        await smtp.sendmail(sender, [recipient], message)
+    except aiosmtplib.SMTPRecipientsRefused as error:
+        refused = error.recipients[0]
+        raise _classify(refused.code, refused.message) from None
+    except aiosmtplib.SMTPResponseException as error:
+        if isinstance(error, aiosmtplib.SMTPServerDisconnected):
+            raise
+        raise _classify(error.code, error.message) from None
+
+
+def _classify(code: int, message: str) -> Exception:
+    text = f"{code} {message}".strip()
+    return PermanentFailure(text) if 500 <= code < 600 else TemporaryFailure(text)
