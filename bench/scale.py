@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 from tortoise import connections  # noqa: E402
 
 import db  # noqa: E402
-from models.directory import directory_page  # noqa: E402
 from models.pagination import encode_cursor  # noqa: E402
+from services.listings import directory_page  # noqa: E402
 from settings import Settings  # noqa: E402
 
 URL = "postgres://postgres@127.0.0.1:5432/test"

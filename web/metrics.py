@@ -1,9 +1,13 @@
 """Prometheus metrics at /metrics (prometheus-client): requests by GraphQL operation
 and outcome, a latency histogram, and the outbox's depth and failures.
 
-Each app has its own registry. With several uvicorn workers each serves its own
-counts; scrape every worker, or run prometheus-client's multiprocess mode
-(docs/operations.md).
+One process (tests, `serve --workers 1`): each app has its own registry. Several
+uvicorn workers (`serve --workers N`): cli.py points PROMETHEUS_MULTIPROC_DIR at an empty
+folder before the workers start, prometheus-client keeps each worker's values in files
+there, and a scrape of any worker merges every worker's files (`MultiProcessCollector`),
+so one scrape sees the whole server. A worker that stops takes its live gauges with it
+(`mark_process_dead`); its counts stay in the totals. The operation-label cap holds per
+worker (docs/operations.md).
 
 In production the page needs `Authorization: Bearer <METRICS_TOKEN>` and is off
 without one: it tells anyone how busy the service is and which operations exist.
@@ -13,9 +17,13 @@ Each distinct label value is kept for the life of the process, so operation name
 from __future__ import annotations
 
 import hmac
+import logging
+import os
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import multiprocess as prometheus_multiprocess
+from prometheus_client import values as prometheus_values
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -29,6 +37,16 @@ from web.routes import UNMATCHED, route_template
 
 OTHER = "other"
 MAX_LABEL_LENGTH = 60
+# prometheus-client reads it when first imported; set by `python main.py serve --workers N`.
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess_dir() -> str | None:
+    """The folder shared by the workers, when this process runs in multiprocess mode
+    (prometheus-client chose it when first imported, from the same variable)."""
+    folder = os.environ.get(MULTIPROC_DIR)
+    in_files = prometheus_values.ValueClass is not prometheus_values.MutexValue
+    return folder if folder and in_files else None
 
 
 class BoundedLabels:
@@ -54,26 +72,60 @@ class Metrics:
         self.token = token.get_secret_value().encode() if token else None
         self.enabled = self.token is not None or not settings.is_production
         self.operation_label = BoundedLabels(settings.metrics_max_operations)
+        self.multiprocess_dir = multiprocess_dir()
+        self.broken = False  # logged once: the shared folder could not be written
+        # In multiprocess mode the values live in the shared folder and each scrape
+        # collects them afresh; registering the metrics too would count this worker twice.
         self.registry = CollectorRegistry()
+        own = None if self.multiprocess_dir else self.registry
         self.requests = Counter(
             "backline_requests",
             "HTTP requests by GraphQL operation and outcome",
             ["operation", "outcome"],
-            registry=self.registry,
+            registry=own,
         )
         self.latency = Histogram(
             "backline_request_seconds",
             "Request latency",
             ["operation"],
-            registry=self.registry,
+            registry=own,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
+        # The outbox is counted in the database at each scrape, by whichever worker
+        # answers it: the newest count is the true one, and a stopped worker's goes.
         self.outbox = Gauge(
             "backline_outbox_mails",
             "Mails in the outbox by state",
             ["state"],
-            registry=self.registry,
+            registry=own,
+            multiprocess_mode="livemostrecent",
         )
+
+    def scrape_registry(self) -> CollectorRegistry:
+        if self.multiprocess_dir is None:
+            return self.registry
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry, path=self.multiprocess_dir)
+        return registry
+
+    def observe(self, operation: str, outcome: str, seconds: float) -> None:
+        """Counts one request. Metrics never fail a request: in multiprocess mode a value
+        lives in a file, and a folder removed under a running server (a temp-folder
+        cleaner) would otherwise turn every request with a new label into an error."""
+        try:
+            self.requests.labels(operation=operation, outcome=outcome).inc()
+            self.latency.labels(operation=operation).observe(seconds)
+        except OSError:
+            if not self.broken:
+                self.broken = True
+                logging.getLogger("backline").exception(
+                    "metrics: cannot write to %s; requests go on uncounted", self.multiprocess_dir
+                )
+
+    def process_stopped(self) -> None:
+        """This worker's live gauges leave the shared folder (its counts stay)."""
+        if self.multiprocess_dir is not None:
+            prometheus_multiprocess.mark_process_dead(os.getpid(), self.multiprocess_dir)
 
     def _authorized(self, request: Request) -> bool:
         if self.token is None:
@@ -97,7 +149,7 @@ class Metrics:
         )
         for state in MailState:
             self.outbox.labels(state=state.value).set(counts.get(state, 0))
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(self.scrape_registry()), media_type=CONTENT_TYPE_LATEST)
 
 
 class MetricsMiddleware:
@@ -106,6 +158,13 @@ class MetricsMiddleware:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            # The app's lifespan ends when this worker stops (uvicorn has no exit hook).
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.metrics.process_stopped()
+            return
         if scope["type"] != "http" or scope["path"] == "/metrics":
             await self.app(scope, receive, send)
             return
@@ -127,5 +186,4 @@ class MetricsMiddleware:
             outcome = state.outcome or (
                 "ok" if status[0] < 400 else "client_error" if status[0] < 500 else "server_error"
             )
-            self.metrics.requests.labels(operation=operation, outcome=outcome).inc()
-            self.metrics.latency.labels(operation=operation).observe(time.perf_counter() - started)
+            self.metrics.observe(operation, outcome, time.perf_counter() - started)
