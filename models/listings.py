@@ -40,6 +40,9 @@ class Listing(Model):
     in_directory = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # Counted up by a database trigger on every change of the row, so a cached public
+    # page that showed this listing can tell it changed (web/public_cache.py).
+    revision = fields.IntField(default=0)
 
     class Meta:
         table = "listing"

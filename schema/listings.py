@@ -10,6 +10,7 @@ from models.listings import Listing as ListingRow
 from schema.context import Info
 from schema.errors import NotAuthorized, NotFound, ValidationError
 from schema.pagination import Connection
+from schema.request_state import served_listings
 
 
 @strawberry.type(description="The public face of a person who lists in the directory.")
@@ -39,6 +40,8 @@ class Listing:
 
     @classmethod
     def from_row(cls, row: ListingRow) -> Listing:
+        if (served := served_listings.get()) is not None:
+            served[row.id] = row.revision
         return cls(
             id=strawberry.ID(str(row.id)),
             title=row.title,

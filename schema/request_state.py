@@ -17,6 +17,11 @@ from starlette.types import Scope
 from privacy.viewer import Viewer
 
 operation: contextvars.ContextVar[str | None] = contextvars.ContextVar("operation", default=None)
+# The listings (id -> revision) an answer showed, while the public cache is recording
+# one: a cached page stays good until one of them changes (web/public_cache.py).
+served_listings: contextvars.ContextVar[dict[int, int] | None] = contextvars.ContextVar(
+    "served_listings", default=None
+)
 
 
 class RequestState:

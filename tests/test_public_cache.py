@@ -21,8 +21,8 @@ async def test_a_repeated_public_query_is_answered_from_the_cache(api, sql_queri
     await api.data(DIRECTORY)
     sql_queries.reset()
     assert titles(await api.data(DIRECTORY)) == ["First"]
-    # only the version check and the request log line
-    assert sql_queries.count == 2
+    # only the version check, the revisions of the listings it shows, and the log line
+    assert sql_queries.count == 3
 
 
 async def test_a_write_through_another_worker_is_seen_at_once(settings):
@@ -111,9 +111,61 @@ async def test_the_cache_keeps_no_more_bytes_than_its_budget(settings, sql_queri
         # when the newest and the oldest are asked again
         sql_queries.reset()
         await api.data(ONE, {"id": str(listings[-1].id)})
-        newest = sql_queries.count
+        newest = list(sql_queries.statements)
         sql_queries.reset()
         await api.data(ONE, {"id": str(listings[0].id)})
         # then the newest is still kept, the oldest was dropped to stay in budget
-        assert newest == 2
-        assert sql_queries.count > 2
+        assert not any('FROM "listing"' in statement for statement in newest)
+        assert any('FROM "listing"' in statement for statement in sql_queries.statements)
+
+
+EDIT = """mutation ($id: ID!, $title: String!, $category: String!) {
+  updateListing(id: $id, input: {title: $title, category: $category, city: "Austin",
+    state: "TX", description: ""}) { __typename } }"""
+BY_CATEGORY = "query ($c: String) { listings(category: $c) { edges { node { title } } } }"
+
+
+async def page(api, category: str) -> list[str]:
+    return titles(await api.data(BY_CATEGORY, {"c": category}))
+
+
+async def test_editing_one_listing_renews_only_the_pages_that_show_it(api, sql_queries):
+    # given two cached pages, each showing one band's listing
+    band, dj = await factories.performer(), await factories.performer()
+    await factories.listing(band, title="Soul band", category="Band")
+    spinning = await factories.listing(dj, title="Old DJ", category="DJ")
+    assert await page(api, "Band") == ["Soul band"] and await page(api, "DJ") == ["Old DJ"]
+    # when the DJ edits the text of their listing
+    answer = await api.data(
+        EDIT, {"id": str(spinning.id), "title": "New DJ", "category": "DJ"}, token=dj.token
+    )
+    assert answer["updateListing"]["__typename"] == "Listing"
+    # then the band's page is still served from the cache, without running the query
+    sql_queries.reset()
+    assert await page(api, "Band") == ["Soul band"]
+    assert not any('FROM "listing"' in statement for statement in sql_queries.statements)
+    # and the DJ's page shows the new text at once
+    assert await page(api, "DJ") == ["New DJ"]
+
+
+async def test_a_listing_moved_to_another_category_leaves_every_page_it_left(api):
+    # given a cached page of bands
+    band = await factories.performer()
+    moving = await factories.listing(band, title="Act", category="Band")
+    assert await page(api, "Band") == ["Act"] and await page(api, "DJ") == []
+    # when the listing moves to another category
+    await api.data(EDIT, {"id": str(moving.id), "title": "Act", "category": "DJ"}, token=band.token)
+    # then the page it left and the page it joined both know at once
+    assert await page(api, "Band") == []
+    assert await page(api, "DJ") == ["Act"]
+
+
+async def test_a_listing_edited_outside_the_api_renews_its_pages(api):
+    # given a cached page
+    band = await factories.performer()
+    listing = await factories.listing(band, title="Before", category="Band")
+    assert await page(api, "Band") == ["Before"]
+    # when its text is changed by hand, in SQL
+    await Listing.filter(id=listing.id).update(title="After")
+    # then the trigger's revision renews the page
+    assert await page(api, "Band") == ["After"]

@@ -2,10 +2,12 @@
 the categories, testimonials): they carry no personal data by type and do not depend
 on who asks, so one answer serves everyone until public data changes.
 
-Entries are keyed on the document, its variables and the public version
-(models/public_version.py), which database triggers bump on every write that changes
-public data: a worker that did not see the write still sees the new version on its
-next request, so no worker serves a stale page. Anything sent with an Authorization
+Entries are keyed on the document and its variables, and hold the public version and
+the revision of each listing they show (models/public_version.py). Database triggers
+move the version whenever what a page holds may change, and a listing's revision with
+any change of that listing; a hit is served only while both still match, so a worker
+that did not see a write still sees it on its next request, and editing one listing
+renews only the pages that show it. Anything sent with an Authorization
 header, any mutation, and any query touching a field outside PUBLIC_FIELDS (or
 depending on the clock, like the policy in force) is never cached.
 
@@ -26,7 +28,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models import public_version
-from schema.request_state import RequestState
+from schema.request_state import RequestState, served_listings
 
 PUBLIC_FIELDS = frozenset({"listings", "listing", "categories", "testimonials", "__typename"})
 MAX_BODY = 16_384
@@ -56,20 +58,27 @@ class PublicResponseCache:
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_bytes // ENTRY_SHARE
         self.bytes = 0
-        self.entries: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
+        self.entries: OrderedDict[tuple, tuple[int, dict[int, int], list, bytes]] = OrderedDict()
 
-    def get(self, key: tuple, version: int) -> tuple[list, bytes] | None:
+    async def get(self, key: tuple, version: int) -> tuple[list, bytes] | None:
         entry = self.entries.get(key)
         if entry is None or entry[0] != version:
             return None
-        self.entries.move_to_end(key)
-        return entry[1], entry[2]
+        listings = entry[1]
+        if listings and await public_version.listing_revisions(list(listings)) != listings:
+            self._drop(key)  # one of its listings changed since
+            return None
+        if key in self.entries:
+            self.entries.move_to_end(key)
+        return entry[2], entry[3]
 
-    def put(self, key: tuple, version: int, headers: list, body: bytes) -> None:
+    def put(
+        self, key: tuple, version: int, listings: dict[int, int], headers: list, body: bytes
+    ) -> None:
         self._drop(key)  # an older version's answer, if any, is no use any more
         if len(body) > self.max_entry_bytes:
             return
-        self.entries[key] = (version, headers, body)
+        self.entries[key] = (version, listings, headers, body)
         self.bytes += len(body)
         while len(self.entries) > self.max_entries or self.bytes > self.max_bytes:
             self._drop(next(iter(self.entries)))
@@ -77,7 +86,7 @@ class PublicResponseCache:
     def _drop(self, key: tuple) -> None:
         entry = self.entries.pop(key, None)
         if entry is not None:
-            self.bytes -= len(entry[2])
+            self.bytes -= len(entry[3])
 
 
 class PublicCacheMiddleware:
@@ -106,11 +115,16 @@ class PublicCacheMiddleware:
             await self.app(scope, replay, send)
             return
         version = await public_version.current()
-        if (hit := self.cache.get(key, version)) is not None:
+        if (hit := await self.cache.get(key, version)) is not None:
             RequestState(scope).operation_name = key[2]
             await _send_cached(send, *hit)
             return
-        await self.app(scope, replay, self._storing(send, key, version))
+        listings: dict[int, int] = {}
+        recording = served_listings.set(listings)
+        try:
+            await self.app(scope, replay, self._storing(send, key, version, listings))
+        finally:
+            served_listings.reset(recording)
 
     def _key(self, body: bytes, headers: Headers) -> tuple | None:
         try:
@@ -134,7 +148,7 @@ class PublicCacheMiddleware:
         operation = request.get("operationName")
         return (request["query"], variables, operation, headers.get("accept", ""))
 
-    def _storing(self, send: Send, key: tuple, version: int) -> Send:
+    def _storing(self, send: Send, key: tuple, version: int, listings: dict[int, int]) -> Send:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
         size = 0
@@ -152,7 +166,9 @@ class PublicCacheMiddleware:
                 elif not message.get("more_body") and start.get("status") == 200:
                     body = b"".join(chunks)
                     if b'"errors"' not in body:
-                        self.cache.put(key, version, list(start.get("headers", [])), body)
+                        self.cache.put(
+                            key, version, listings, list(start.get("headers", [])), body
+                        )
             await send(message)
 
         return store
