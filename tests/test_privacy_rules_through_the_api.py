@@ -223,3 +223,16 @@ async def test_an_email_change_link_of_a_closed_account_confirms_nothing(api, ma
     await Account.filter(id=ada.account.id).update(status="CANCELLED")
     assert await confirmed(api, token) == "InvalidToken"
     assert (await Account.get(id=ada.account.id)).email == "ada@example.com"
+
+
+async def test_an_inquiry_notice_of_an_active_customer_reaches_the_performer(mail_settings, inbox):
+    # given a performer and an active customer who sends an inquiry
+    band = await factories.performer(email="band@example.com")
+    ada = await factories.customer(granted=(Purpose.CONTACT_SHARING,))
+    await factories.inquiry(ada, await factories.listing(band))
+    # when the worker runs
+    await Worker(mail_settings).drain()
+    # then the performer is told of it: the pre-send check lets it through
+    notice = await OutboundEmail.get(kind="NEW_INQUIRY")
+    assert (notice.state, notice.last_error) == (MailState.SENT, None)
+    assert len(inbox.to("band@example.com")) == 1
