@@ -20,6 +20,7 @@ from tortoise import connections
 import db
 from models.tokens import LinkSigner
 from rate_limits import RateLimits
+from services.contact import SECURITY_TXT_PATH
 from settings import Settings, get_settings
 from web import logs
 from web.auth import AuthenticationMiddleware
@@ -32,6 +33,7 @@ from web.metrics import Metrics, MetricsMiddleware
 from web.public_cache import PublicCacheMiddleware, PublicResponseCache
 from web.request_log import RequestLogBuffer, RequestLogMiddleware
 from web.security_headers import SecurityHeadersMiddleware
+from web.security_txt import security_txt_endpoint
 from web.testimonial_consent import testimonial_consent_endpoint
 from web.unsubscribe import unsubscribe_endpoint
 
@@ -114,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
+            Route(SECURITY_TXT_PATH, security_txt_endpoint(settings)),
             Route(
                 "/unsubscribe/{token}",
                 unsubscribe_endpoint(links, rate_limits),

@@ -30,7 +30,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from models import public_version
 from schema.request_state import RequestState, served_listings
 
-PUBLIC_FIELDS = frozenset({"listings", "listing", "categories", "testimonials", "__typename"})
+# privacyContact comes from settings alone: the same answer for everyone, fixed per process.
+PUBLIC_FIELDS = frozenset(
+    {"listings", "listing", "categories", "testimonials", "privacyContact", "__typename"}
+)
 MAX_BODY = 16_384
 # No one answer may take more than this share of the cache's bytes.
 ENTRY_SHARE = 8
