@@ -30,7 +30,7 @@ from models.accounts import Account, ConsentEvent, PrivacyPreferences
 from models.api_keys import ApiKey
 from models.listings import Listing
 from models.policies import PolicyVersion
-from models.sharing import BookingInquiry, ContactGrant
+from models.sharing import BookingInquiry, ContactGrant, inquiries_with_author_shared
 from models.testimonials import Testimonial
 
 T = TypeVar("T")
@@ -119,6 +119,11 @@ async def _inquiries(keys: list[int]) -> list[BookingInquiry | None]:
     return _one_each(keys, await BookingInquiry.filter(id__in=keys), lambda row: row.id)
 
 
+async def _author_shared(keys: list[int], in_force: Q) -> list[bool]:
+    shared = await inquiries_with_author_shared(list(keys), in_force)
+    return [key in shared for key in keys]
+
+
 async def _grants_given(keys: list[int], limit: int) -> list[list[ContactGrant]]:
     """The newest shares of the owners' details, live or not, with whom and why."""
     rows = await newest_each(ContactGrant, "owner_id", keys, limit).select_related(
@@ -142,7 +147,7 @@ async def _policy_versions(keys: list[int]) -> list[PolicyVersion | None]:
 
 
 class Loaders:
-    def __init__(self, max_list_items: int, listings_visible: Q) -> None:
+    def __init__(self, max_list_items: int, listings_visible: Q, grants_in_force: Q) -> None:
         def capped(load_fn: Callable[..., Any]) -> DataLoader:
             return DataLoader(load_fn=partial(load_fn, limit=max_list_items))
 
@@ -159,6 +164,10 @@ class Loaders:
         self.listing: DataLoader[int, Listing | None] = DataLoader(load_fn=_listings)
         self.inquiry: DataLoader[int, BookingInquiry | None] = DataLoader(load_fn=_inquiries)
         self.grants_given: DataLoader[int, list[ContactGrant]] = capped(_grants_given)
+        # `grants_in_force`: the sharing rule; per inquiry, are its author's details shared?
+        self.author_shared: DataLoader[int, bool] = DataLoader(
+            load_fn=partial(_author_shared, in_force=grants_in_force)
+        )
         self.api_keys: DataLoader[int, list[ApiKey]] = capped(_api_keys)
         self.testimonials: DataLoader[int, list[Testimonial]] = capped(_testimonials)
         self.policy_version: DataLoader[int, PolicyVersion | None] = DataLoader(

@@ -32,6 +32,9 @@ class BookingInquiry(Model):
     event_type = fields.CharField(max_length=100)
     message = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Not a column: the author's name as the reader may see it, set only by
+    # privacy/sharing.py (`as_seen_by_performer`, `as_seen_by_author`); None unless set.
+    author_name: str | None = None
 
     class Meta:
         table = "booking_inquiry"
@@ -97,3 +100,20 @@ async def inquiries_received(
         else None
     )
     return await keyset_page(query, kind=INQUIRY_CURSOR, first=first, after=after, maximum=maximum)
+
+
+async def inquiries_sent(
+    customer: Account | None, *, first: int, after: str | None, maximum: int
+) -> Page[BookingInquiry]:
+    """Inquiries the customer sent, newest first. Nobody (None) sent nothing."""
+    query = BookingInquiry.filter(customer_id=customer.id) if customer is not None else None
+    return await keyset_page(query, kind=INQUIRY_CURSOR, first=first, after=after, maximum=maximum)
+
+
+async def inquiries_with_author_shared(inquiry_ids: list[int], in_force: Q) -> set[int]:
+    """Of these inquiries, those whose author's details are shared by a grant that passes
+    `in_force` (the rule of privacy/sharing.py): one statement for any number of them."""
+    rows = await ContactGrant.filter(in_force, inquiry_id__in=inquiry_ids).values_list(
+        "inquiry_id", "owner_id", "inquiry__customer_id"
+    )
+    return {inquiry for inquiry, owner, author in rows if owner == author}

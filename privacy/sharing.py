@@ -36,14 +36,23 @@ WITHDRAWN_MESSAGE = "The person who sent this inquiry has closed their account."
 
 
 def as_seen_by_performer(inquiry: BookingInquiry) -> BookingInquiry:
-    """Cancelling stops every use of the person's words: the performer keeps the fact
-    and date of the inquiry, not what its author wrote. `inquiry` comes with its
-    customer loaded."""
+    """The performer sees who asked: the author's name only (their contact details
+    come only through a grant in force, `sharedContacts`). Cancelling stops every use
+    of the person's data: the performer keeps the fact and date of the inquiry, not
+    what its author wrote nor their name. `inquiry` comes with its customer loaded."""
+    seen = copy.copy(inquiry)
     if inquiry.customer.status == AccountStatus.ACTIVE:
-        return inquiry
-    withheld = copy.copy(inquiry)
-    withheld.message, withheld.event_type = WITHDRAWN_MESSAGE, ""
-    return withheld
+        seen.author_name = inquiry.customer.name
+        return seen
+    seen.message, seen.event_type, seen.author_name = WITHDRAWN_MESSAGE, "", None
+    return seen
+
+
+def as_seen_by_author(inquiry: BookingInquiry, author: Account) -> BookingInquiry:
+    """The customer who sent an inquiry sees it whole, under their own name."""
+    seen = copy.copy(inquiry)
+    seen.author_name = author.name
+    return seen
 
 
 def ensure_may_inquire(account: Account) -> None:

@@ -58,6 +58,17 @@ async def received_inquiries(
     return BookingInquiryConnection.of(page, BookingInquiry.from_row)
 
 
+async def sent_inquiries(
+    info: Info, first: int = 20, after: str | None = None
+) -> BookingInquiryConnection:
+    """Booking inquiries the caller sent, newest first (session token, or API key with
+    LISTINGS_READ); each says whether the caller's details were shared."""
+    page = await inquiries.sent_inquiries(
+        info.context.viewer, first=first, after=after, maximum=info.context.settings.max_page_size
+    )
+    return BookingInquiryConnection.of(page, BookingInquiry.from_row)
+
+
 async def revoke_contact_share(info: Info, id: strawberry.ID) -> ContactShareResult:
     """Withdraws one share of the caller's contact details; the recipient no longer sees
     them."""

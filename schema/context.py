@@ -10,7 +10,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from models.loaders import Loaders
 from models.tokens import LinkSigner
-from privacy import directory
+from privacy import directory, sharing
 from privacy.viewer import Viewer
 from rate_limits import RateLimits
 from settings import Settings
@@ -31,6 +31,7 @@ class Context:
         self.loaders = Loaders(
             max_list_items=self.settings.max_list_items,
             listings_visible=directory.publicly_visible(),
+            grants_in_force=sharing.in_force(),
         )
 
 

@@ -19,6 +19,14 @@ from schema.listings import Listing
 from schema.pagination import Connection
 
 
+@strawberry.type(
+    description="Who sent an inquiry: a name only. Contact details are shared, with "
+    "consent, only through `sharedContacts`."
+)
+class InquiryAuthor:
+    name: str
+
+
 @strawberry.type
 class BookingInquiry:
     id: strawberry.ID
@@ -26,6 +34,10 @@ class BookingInquiry:
     event_type: str
     message: str
     created_at: datetime
+    asked_by: InquiryAuthor | None = strawberry.field(
+        description="Who asked, as the reader may see it (the performer who received it, "
+        "or its author); null elsewhere, and once its author closed their account."
+    )
     listing_id: strawberry.Private[int]
 
     @classmethod
@@ -36,12 +48,21 @@ class BookingInquiry:
             event_type=row.event_type,
             message=row.message,
             created_at=row.created_at,
+            asked_by=InquiryAuthor(name=row.author_name) if row.author_name is not None else None,
             listing_id=row.listing_id,
         )
 
     @strawberry.field
     async def listing(self, info: Info) -> Listing:
         return Listing.from_row(await info.context.loaders.listing.load(self.listing_id))
+
+    @strawberry.field(
+        description="Whether its author's contact details are shared with the performer: "
+        "a share of theirs for this inquiry that is in force (not withdrawn, consent "
+        "still given, account still open)."
+    )
+    async def details_shared(self, info: Info) -> bool:
+        return await info.context.loaders.author_shared.load(int(self.id))
 
 
 @strawberry.type(description="Seen by the owner of the data: who has my contact details, and why.")

@@ -15,7 +15,7 @@ from models.accounts import Account
 from models.api_keys import ApiScope
 from models.ids import parse_id
 from models.pagination import Page
-from models.sharing import BookingInquiry, ContactGrant, inquiries_received
+from models.sharing import BookingInquiry, ContactGrant, inquiries_received, inquiries_sent
 from privacy import sharing
 from privacy.viewer import Viewer
 from rate_limits import RateLimits
@@ -78,3 +78,15 @@ async def received_inquiries(
     performer = viewer.account_for(ApiScope.LISTINGS_READ)
     page = await inquiries_received(performer, first=first, after=after, maximum=maximum)
     return replace(page, items=[sharing.as_seen_by_performer(row) for row in page.items])
+
+
+async def sent_inquiries(
+    viewer: Viewer, *, first: int, after: str | None, maximum: int
+) -> Page[BookingInquiry]:
+    """Inquiries the viewer sent, newest first (a session, or an API key with
+    LISTINGS_READ: the same scope that reads the inquiries of one's bookings)."""
+    customer = viewer.account_for(ApiScope.LISTINGS_READ)
+    page = await inquiries_sent(customer, first=first, after=after, maximum=maximum)
+    if customer is None:
+        return page
+    return replace(page, items=[sharing.as_seen_by_author(row, customer) for row in page.items])
