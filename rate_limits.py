@@ -67,6 +67,7 @@ class RateLimits:
         self.unsubscribe_per_account = parse_many(settings.rate_limit_unsubscribe_per_account)
         self.email_change_per_account = parse_many(settings.rate_limit_email_change_per_account)
         self.email_change_per_ip = parse_many(settings.rate_limit_email_change_per_ip)
+        self.password_change_failures = parse_many(settings.rate_limit_password_change_failures)
 
     async def _hit(self, items: list[RateLimitItem], *key: str) -> None:
         for item in items:
@@ -97,6 +98,16 @@ class RateLimits:
         except InvalidCredentialsError:
             await self._hit(self.login_failures, "login-fail", account_key, client)
             await self._hit(self.login_failures_per_account, "login-fail-account", account_key)
+            raise
+
+    @contextlib.asynccontextmanager
+    async def password_change(self, account_id: int) -> AsyncIterator[None]:
+        """Wrong current passwords count per account, as failed logins do."""
+        await self._refuse_if_spent(self.password_change_failures, "password-fail", str(account_id))
+        try:
+            yield
+        except InvalidCredentialsError:
+            await self._hit(self.password_change_failures, "password-fail", str(account_id))
             raise
 
     async def register(self, ip: str | None) -> None:

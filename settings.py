@@ -10,6 +10,7 @@ import functools
 import os
 import secrets
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -40,6 +41,18 @@ class Settings(BaseSettings):
     mail_from: str = "Backline <no-reply@backline.example>"
     # Where mail tells people to write when something was not their doing.
     support_email: str = "support@backline.example"
+    # The contact point (`privacyContact`): who controls the data and how to reach them.
+    privacy_controller_name: str = "Backline Example Inc."
+    privacy_email: str = "privacy@backline.example"
+    privacy_postal_address: str = "Backline Example Inc., 100 Example Street, Austin, TX 78701, USA"
+    privacy_phone: str = "+1 512 555 0100"
+    # /.well-known/security.txt (RFC 9116): a mailto:, https:// or tel: URI; Expires is
+    # SECURITY_TXT_EXPIRES when set, else 180 days from today; Policy only when set.
+    security_contact: str = Field(
+        default="mailto:security@backline.example", pattern=r"^(mailto:|https://|tel:)\S+$"
+    )
+    security_txt_expires: datetime | None = None
+    security_policy_url: str | None = Field(default=None, pattern=r"^https://\S+$")
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
@@ -108,6 +121,9 @@ class Settings(BaseSettings):
     # Each change of address mails text the person chose to an address they chose.
     rate_limit_email_change_per_account: str = "3/hour;10/day"
     rate_limit_email_change_per_ip: str = "10/hour"
+    # Wrong current passwords given to changePassword, per account (a stolen session
+    # must not become a way to guess the password).
+    rate_limit_password_change_failures: str = "5/hour;20/day"  # noqa: S105 (a rate)
 
     @field_validator(
         "rate_limit_login_per_ip",
@@ -121,6 +137,7 @@ class Settings(BaseSettings):
         "rate_limit_unsubscribe_per_account",
         "rate_limit_email_change_per_account",
         "rate_limit_email_change_per_ip",
+        "rate_limit_password_change_failures",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

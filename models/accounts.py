@@ -105,6 +105,10 @@ class Session(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
+    # Moved at most once per SESSION_TOUCH_INTERVAL (models/auth.py), so reads stay reads.
+    last_used_at = fields.DatetimeField(null=True)
+    # Coarse: browser family and OS ("Firefox on Linux"), never the User-Agent itself.
+    client = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "session"

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from models import validation
 from models.accounts import Account, AccountStatus, Session
@@ -73,12 +75,16 @@ async def upgrade_password_hash(account: Account, plain: str) -> None:
         await account.save(update_fields=["password_hash"])
 
 
-async def start_session(account: Account, session_days: int) -> str:
+async def start_session(account: Account, session_days: int, client: str | None = None) -> str:
+    """`client` is the coarse description of privacy/sessions.describe_client."""
     token = new_token(SESSION_PREFIX)
+    now = datetime.now(UTC)
     await Session.create(
         account_id=account.id,
         token_hash=hash_token(token),
-        expires_at=datetime.now(UTC) + timedelta(days=session_days),
+        expires_at=now + timedelta(days=session_days),
+        last_used_at=now,
+        client=client,
     )
     return token
 
@@ -92,6 +98,40 @@ async def session_for_token(token: str) -> Session | None:
         account__status=AccountStatus.ACTIVE,
     ).select_related("account")
     return session
+
+
+# A session's last use is recorded at most this often: a read is not a write each time.
+SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+async def touch_session(session: Session) -> bool:
+    """Records that the session authenticated a request, unless that was recorded less
+    than SESSION_TOUCH_INTERVAL ago: no statement at all while the row just read is
+    recent, else one conditional UPDATE (concurrent requests write once); true when it
+    wrote."""
+    now = datetime.now(UTC)
+    since = now - SESSION_TOUCH_INTERVAL
+    if session.last_used_at is not None and session.last_used_at >= since:
+        return False
+    stale = Q(last_used_at=None) | Q(last_used_at__lt=since)
+    return await Session.filter(stale, id=session.id).update(last_used_at=now) > 0
+
+
+def live_sessions(account_id: int) -> QuerySet[Session]:
+    return Session.filter(account_id=account_id, revoked_at=None, expires_at__gt=datetime.now(UTC))
+
+
+async def end_sessions(account_id: int, *, except_session_id: int | None = None) -> int:
+    """Ends the account's live sessions, all or all but one; how many ended."""
+    query = live_sessions(account_id)
+    if except_session_id is not None:
+        query = query.exclude(id=except_session_id)
+    return await query.update(revoked_at=datetime.now(UTC))
+
+
+async def set_password_hash(account: Account, password_hash: str) -> None:
+    account.password_hash = password_hash
+    await account.save(update_fields=["password_hash"])
 
 
 async def end_session(session_id: int) -> bool:

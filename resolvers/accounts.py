@@ -2,28 +2,46 @@
 
 from __future__ import annotations
 
+import strawberry
+
+from models.ids import parse_id
 from models.purposes import Purpose
 from schema.accounts import (
     Account,
     AuthPayload,
+    ChangePasswordInput,
+    ChangePasswordResult,
     LoginResult,
+    PasswordChanged,
     PrivacyPreferences,
     PrivacyPreferencesInput,
     PrivacyPreferencesResult,
     RegisterInput,
     RegisterResult,
+    RevokeSessionResult,
+    SessionRevoked,
+    SignedOutEverywhere,
+    SignOutEverywhereResult,
     UpdateProfileInput,
     UpdateProfileResult,
     given,
 )
 from schema.context import Info
-from services import accounts, profiles
+from services import accounts, profiles, sessions
+
+# Session keys are 64-bit (BigIntField).
+MAX_BIG_KEY = 2**63 - 1
 
 
 async def me(info: Info) -> Account | None:
     """The signed-in account; null for anonymous callers and API keys."""
     person = info.context.viewer.person
     return Account.from_row(person) if person else None
+
+
+def user_agent(info: Info) -> str | None:
+    """Read only to describe the session coarsely (privacy/sessions.describe_client)."""
+    return info.context.request.headers.get("user-agent")
 
 
 async def register(info: Info, input: RegisterInput) -> RegisterResult:
@@ -42,6 +60,7 @@ async def register(info: Info, input: RegisterInput) -> RegisterResult:
         },
         ip=info.context.viewer.ip,
         session_days=info.context.settings.session_days,
+        user_agent=user_agent(info),
     )
     return AuthPayload(token=token, account=Account.from_row(account))
 
@@ -53,6 +72,7 @@ async def login(info: Info, email: str, password: str) -> LoginResult:
         password=password,
         ip=info.context.viewer.ip,
         session_days=info.context.settings.session_days,
+        user_agent=user_agent(info),
     )
     return AuthPayload(token=token, account=Account.from_row(account))
 
@@ -87,3 +107,29 @@ async def update_privacy_preferences(
         viewer.require_account(), choices_given(input), ip=viewer.ip
     )
     return PrivacyPreferences.from_row(preferences)
+
+
+async def change_password(info: Info, input: ChangePasswordInput) -> ChangePasswordResult:
+    """Needs the current password; every other session of the account ends."""
+    viewer = info.context.viewer
+    ended = await sessions.change_password(
+        info.context.rate_limits,
+        viewer.require_account(),
+        current_session_id=viewer.session_id,
+        current_password=input.current_password,
+        new_password=input.new_password,
+    )
+    return PasswordChanged(sessions_ended=ended)
+
+
+async def sign_out_everywhere(info: Info) -> SignOutEverywhereResult:
+    """Ends every session of the account, this one included."""
+    ended = await sessions.sign_out_everywhere(info.context.viewer.require_account())
+    return SignedOutEverywhere(sessions_ended=ended)
+
+
+async def revoke_session(info: Info, id: strawberry.ID) -> RevokeSessionResult:
+    """Ends one of my sessions; another person's session is NotFound."""
+    account = info.context.viewer.require_account()
+    session = await sessions.revoke_session(account, parse_id(id, maximum=MAX_BIG_KEY))
+    return SessionRevoked(id=strawberry.ID(str(session.id)))

@@ -15,12 +15,14 @@ from schema.errors import (
     EmailTaken,
     InvalidCredentials,
     NotAuthorized,
+    NotFound,
     RateLimited,
     ValidationError,
 )
 from schema.listings import Listing
 from schema.sharing import ContactShare
 from schema.testimonials import Testimonial
+from services import sessions
 
 # Lists that grow are capped in SQL (models/loaders.py); the export is complete.
 CAPPED = "At most MAX_LIST_ITEMS (50 by default); `myDataExport` has them all."
@@ -61,6 +63,32 @@ class ConsentRecord:
             source=row.source,
             policy_version=row.policy_version.version,
             recorded_at=row.recorded_at,
+        )
+
+
+@strawberry.type(
+    description="One of my sessions: where I am signed in. Never its token nor an IP address."
+)
+class AccountSession:
+    id: strawberry.ID
+    created_at: datetime
+    last_used_at: datetime | None = strawberry.field(
+        description="Recorded at most every few minutes, so it may lag a little."
+    )
+    client: str | None = strawberry.field(
+        description='Browser family and operating system, such as "Firefox on Linux"; '
+        "null when not recognised."
+    )
+    current: bool = strawberry.field(description="The session this request came through.")
+
+    @classmethod
+    def from_row(cls, row: rows.Session, current_session_id: int | None) -> AccountSession:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            client=row.client,
+            current=row.id == current_session_id,
         )
 
 
@@ -132,6 +160,14 @@ class Account:
         keys = await info.context.loaders.api_keys.load(int(self.id))
         return [ApiKey.from_row(key) for key in keys]
 
+    @strawberry.field(description=f"Where I am signed in: live sessions, newest first. {CAPPED}")
+    async def sessions(self, info: Info) -> list[AccountSession]:
+        found = await sessions.live_sessions(
+            int(self.id), limit=info.context.settings.max_list_items
+        )
+        current = info.context.viewer.session_id
+        return [AccountSession.from_row(row, current) for row in found]
+
 
 @strawberry.type
 class AuthPayload:
@@ -189,6 +225,27 @@ class UpdateProfileInput:
         return changes
 
 
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+
+
+@strawberry.type(description="The password is changed; every other session has ended.")
+class PasswordChanged:
+    sessions_ended: int = strawberry.field(description="Sessions ended, the current one kept.")
+
+
+@strawberry.type(description="Every session has ended, the current one included.")
+class SignedOutEverywhere:
+    sessions_ended: int
+
+
+@strawberry.type
+class SessionRevoked:
+    id: strawberry.ID = strawberry.field(description="The session that has ended.")
+
+
 RegisterResult = Annotated[
     AuthPayload | ValidationError | EmailTaken | RateLimited, strawberry.union("RegisterResult")
 ]
@@ -201,4 +258,14 @@ UpdateProfileResult = Annotated[
 ]
 PrivacyPreferencesResult = Annotated[
     PrivacyPreferences | NotAuthorized, strawberry.union("PrivacyPreferencesResult")
+]
+ChangePasswordResult = Annotated[
+    PasswordChanged | ValidationError | InvalidCredentials | NotAuthorized | RateLimited,
+    strawberry.union("ChangePasswordResult"),
+]
+SignOutEverywhereResult = Annotated[
+    SignedOutEverywhere | NotAuthorized, strawberry.union("SignOutEverywhereResult")
+]
+RevokeSessionResult = Annotated[
+    SessionRevoked | NotFound | NotAuthorized, strawberry.union("RevokeSessionResult")
 ]

@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from resolvers import accounts as account_resolvers
 from resolvers import api_keys as api_key_resolvers
+from resolvers import contact as contact_resolvers
 from resolvers import listings as listing_resolvers
 from resolvers import mail as mail_resolvers
 from resolvers import policies as policy_resolvers
@@ -17,6 +18,7 @@ from resolvers import rights as rights_resolvers
 from resolvers import sharing as sharing_resolvers
 from resolvers import testimonials as testimonial_resolvers
 from schema.accounts import Account
+from schema.contact import PrivacyContact
 from schema.error_codes import ErrorCodes
 from schema.errors import EXCEPTION_HANDLERS, Error
 from schema.limits import is_unexpected, limit_extensions
@@ -47,6 +49,10 @@ class Query:
     )
     privacy_policy: PrivacyPolicy = strawberry.field(resolver=policy_resolvers.privacy_policy)
     policy_notices: list[PolicyNotice] = strawberry.field(resolver=policy_resolvers.policy_notices)
+    privacy_contact: PrivacyContact = strawberry.field(
+        resolver=contact_resolvers.privacy_contact,
+        description="How to reach the company about your data; public.",
+    )
     my_data_export: JSON = strawberry.field(resolver=rights_resolvers.my_data_export)
     legal_holds: list[LegalHold] = strawberry.field(
         resolver=rights_resolvers.legal_holds, extensions=[StaffOnly(empty=list)]
@@ -56,6 +62,9 @@ class Query:
     )
     received_inquiries: BookingInquiryConnection = strawberry.field(
         resolver=sharing_resolvers.received_inquiries
+    )
+    sent_inquiries: BookingInquiryConnection = strawberry.field(
+        resolver=sharing_resolvers.sent_inquiries
     )
     audit_events: AuditEventConnection = strawberry.field(
         resolver=sharing_resolvers.audit_events,
@@ -76,6 +85,9 @@ class Mutation:
         description="Ends the current session; false when there was none.",
     )
     update_profile = strawberry.mutation(resolver=account_resolvers.update_profile)
+    change_password = strawberry.mutation(resolver=account_resolvers.change_password)
+    sign_out_everywhere = strawberry.mutation(resolver=account_resolvers.sign_out_everywhere)
+    revoke_session = strawberry.mutation(resolver=account_resolvers.revoke_session)
     update_privacy_preferences = strawberry.mutation(
         resolver=account_resolvers.update_privacy_preferences
     )

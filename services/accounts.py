@@ -14,6 +14,7 @@ from models.accounts import Account, Role
 from models.policies import policy_in_force
 from models.purposes import ConsentSource, Purpose
 from privacy import consent
+from privacy.sessions import describe_client
 from rate_limits import RateLimits
 
 # The roles a person may pick for themselves; staff accounts come from `create_staff`.
@@ -30,6 +31,7 @@ async def register(
     consents: dict[Purpose, bool],
     ip: str | None,
     session_days: int,
+    user_agent: str | None = None,
 ) -> tuple[Account, str]:
     """Registration from the public API: counted per IP before anything is checked."""
     await limits.register(ip)
@@ -41,6 +43,7 @@ async def register(
         consents=consents,
         ip=ip,
         session_days=session_days,
+        user_agent=user_agent,
     )
 
 
@@ -53,6 +56,7 @@ async def open_account(
     consents: dict[Purpose, bool],
     ip: str | None,
     session_days: int,
+    user_agent: str | None = None,
 ) -> tuple[Account, str]:
     """Creates the account, records each consent choice, and signs the person in.
     Registration without the public door's rate limit: the demo seed uses it."""
@@ -69,7 +73,7 @@ async def open_account(
             account = await _create(name, email, password_hash, role)
             await consent.record_choices(account, consents, ConsentSource.REGISTRATION, ip)
             await enqueue_welcome(account)
-            token = await auth.start_session(account, session_days)
+            token = await auth.start_session(account, session_days, describe_client(user_agent))
     except IntegrityError:
         # Two registrations racing for one address: the unique index decides.
         raise EmailTakenError() from None
@@ -106,7 +110,13 @@ async def _create(name: str, email: str, password_hash: str, role: Role) -> Acco
 
 
 async def login(
-    limits: RateLimits, *, email: str, password: str, ip: str | None, session_days: int
+    limits: RateLimits,
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+    session_days: int,
+    user_agent: str | None = None,
 ) -> tuple[Account, str]:
     """Signs a person in. An unknown address and a wrong password answer alike, after
     the same Argon2 work, and both count as failures towards the login limits."""
@@ -117,7 +127,8 @@ async def login(
         if account is None or not matches:
             raise InvalidCredentialsError()
         await auth.upgrade_password_hash(account, password)
-        return account, await auth.start_session(account, session_days)
+        client = describe_client(user_agent)
+        return account, await auth.start_session(account, session_days, client)
 
 
 async def logout(session_id: int | None) -> bool:

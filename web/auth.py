@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from models.auth import api_key_for_token, session_for_token
+from models.auth import api_key_for_token, session_for_token, touch_session
 from models.tokens import API_KEY_PREFIX, SESSION_PREFIX
 from privacy.viewer import Viewer
 from schema.request_state import RequestState
@@ -31,6 +31,7 @@ async def viewer_for(headers: Headers, ip: str | None) -> Viewer:
     if token and token.startswith(SESSION_PREFIX):
         session = await session_for_token(token)
         if session is not None:
+            await touch_session(session)
             return Viewer(account=session.account, session_id=session.id, ip=ip)
     elif token and token.startswith(API_KEY_PREFIX):
         key = await api_key_for_token(token)
