@@ -14,6 +14,7 @@ address counts by its /64.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import ipaddress
 import time
 from collections.abc import AsyncIterator
@@ -42,6 +43,12 @@ def client_key(ip: str | None) -> str:
         network = int(address) >> (128 - IPV6_CLIENT_PREFIX) << (128 - IPV6_CLIENT_PREFIX)
         return str(ipaddress.IPv6Network((network, IPV6_CLIENT_PREFIX)))
     return str(address)
+
+
+def address_key(email: str) -> str:
+    """What a per-address limit counts: a digest of the normalised address, so that the
+    counter store (Redis, a processor) never holds the addresses people typed."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
 class RateLimits:
@@ -87,7 +94,7 @@ class RateLimits:
     async def login(self, ip: str | None, email: str) -> AsyncIterator[None]:
         """Counts every attempt per IP, and failures per (account, IP) and per account:
         guesses from one address back off that address, not the owner's."""
-        account_key, client = email.strip().lower()[:320], client_key(ip)
+        account_key, client = address_key(email), client_key(ip)
         await self._hit(self.login_per_ip, "login-ip", client)
         await self._refuse_if_spent(self.login_failures, "login-fail", account_key, client)
         await self._refuse_if_spent(

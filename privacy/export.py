@@ -1,9 +1,13 @@
-"""Right of access: what the export of a person's data shows and what it withholds.
+"""Right of access: what the export of a person's data shows, in which format, and what
+it withholds.
 
-Every table is in exactly one place: SECTIONS (exported, minus the columns that are
-secrets or bookkeeping rather than information about the person), NOT_ABOUT_PEOPLE, or
-WITHHELD with its reason (tests/test_data_export.py checks that none is forgotten).
-services/data_rights.export applies these rules.
+The export is a documented format (docs/export.md, JSON Schema in
+docs/export.schema.json), not a dump of tables: each section names its fields in
+camelCase and says what each means, and a `version` tells a reader which edition of
+the format it holds. Every table is in exactly one place: SECTIONS, NOT_ABOUT_PEOPLE,
+or WITHHELD with its reason; and every column of an exported table is either a field
+or left out as a secret or bookkeeping (tests/test_data_export.py checks that none is
+forgotten). services/data_rights.export applies these rules.
 """
 
 from __future__ import annotations
@@ -24,6 +28,26 @@ from models.retention import RequestLog
 from models.sharing import BookingInquiry, ContactGrant
 from models.testimonials import Testimonial
 
+# Raised when a field is added, renamed or changes meaning (docs/export.md says how).
+FORMAT_VERSION = 1
+FORMAT_NAME = "backline-personal-data-export"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a section: its name in the export, where it comes from (a column,
+    or a lookup through a relation such as `policy_version__version`) and what it is."""
+
+    name: str
+    source: str
+    description: str
+
+    @property
+    def column(self) -> str:
+        """The column of the section's own table that this field reads."""
+        relation, _, _ = self.source.partition("__")
+        return f"{relation}_id" if relation != self.source else self.source
+
 
 @dataclass(frozen=True)
 class Section:
@@ -32,13 +56,12 @@ class Section:
     name: str
     model: type[Model]
     about: Callable[[int], Q]
+    description: str
+    fields: tuple[Field, ...]
     # Secrets and internal bookkeeping that are not information about the person.
     leave_out: frozenset[str] = frozenset()
-
-    def shown_fields(self) -> list[str]:
-        meta = self.model._meta
-        columns = {meta.db_pk_column} | set(meta.db_fields)
-        return sorted(name for name in columns if name not in self.leave_out)
+    # One object (the account itself) rather than a list of rows.
+    single: bool = False
 
     def rows_about(self, account_id: int, concealed: Q | None) -> QuerySet:
         """The rows of this section about the person, minus the audit events a legal
@@ -49,24 +72,224 @@ class Section:
         return query
 
 
+def f(name: str, source: str, description: str) -> Field:
+    return Field(name, source, description)
+
+
+ID = "Its identifier."
+CREATED = "When it was created."
+
 SECTIONS = (
     Section(
-        "account", Account, lambda me: Q(id=me), frozenset({"password_hash", "pending_email_nonce"})
+        "account",
+        Account,
+        lambda me: Q(id=me),
+        "Your account.",
+        (
+            f("id", "id", "Your account's identifier."),
+            f("name", "name", "Your name as you gave it."),
+            f("email", "email", "Your email address."),
+            f("phone", "phone", "Your phone number, if you gave one (stored encrypted)."),
+            f("role", "role", "CUSTOMER, PERFORMER or STAFF."),
+            f("status", "status", "ACTIVE, or CANCELLED once you asked us to stop."),
+            f("createdAt", "created_at", "When you registered."),
+            f("cancelledAt", "cancelled_at", "When you cancelled, if you did."),
+            f(
+                "registeredUnderPolicy",
+                "policy_version__version",
+                "The privacy policy version in force when you registered.",
+            ),
+            f("pendingEmail", "pending_email", "A new address waiting for its confirmation link."),
+            f(
+                "pendingEmailExpiresAt",
+                "pending_email_expires_at",
+                "When that confirmation link expires.",
+            ),
+        ),
+        frozenset({"password_hash", "pending_email_nonce"}),
+        single=True,
     ),
-    Section("privacy_preferences", PrivacyPreferences, lambda me: Q(account_id=me)),
-    Section("consent_history", ConsentEvent, lambda me: Q(account_id=me)),
-    Section("listings", Listing, lambda me: Q(owner_id=me)),
-    Section("inquiries", BookingInquiry, lambda me: Q(customer_id=me) | Q(performer_id=me)),
-    Section("contact_shares", ContactGrant, lambda me: Q(owner_id=me) | Q(recipient_id=me)),
-    Section("testimonials", Testimonial, lambda me: Q(author_id=me), frozenset({"consent_nonce"})),
-    Section("api_keys", ApiKey, lambda me: Q(owner_id=me), frozenset({"token_hash"})),
-    Section("sessions", Session, lambda me: Q(account_id=me), frozenset({"token_hash"})),
-    Section("request_log", RequestLog, lambda me: Q(account_id=me)),
-    Section("audit_events", AuditEvent, lambda me: Q(subject_id=me) | Q(actor_id=me)),
+    Section(
+        "privacyPreferences",
+        PrivacyPreferences,
+        lambda me: Q(account_id=me),
+        "Your current privacy choices (consentHistory tells how they came to be).",
+        (
+            f("promotionalEmails", "promotional_emails", "Promotional mail from us."),
+            f("partnerPromotions", "partner_promotions", "Promotions from our partners."),
+            f("contactSharing", "contact_sharing", "Sharing your contact details on inquiries."),
+            f("targetedAds", "targeted_ads", "Targeted advertising."),
+            f("updatedAt", "updated_at", "When a choice last changed."),
+        ),
+        frozenset({"account_id"}),
+        single=True,
+    ),
+    Section(
+        "consentHistory",
+        ConsentEvent,
+        lambda me: Q(account_id=me),
+        "Every choice you made, oldest first.",
+        (
+            f("id", "id", ID),
+            f("purpose", "purpose", "What the choice was about."),
+            f("granted", "granted", "Whether you agreed."),
+            f("source", "source", "Where the choice came from (settings, a link, staff, ...)."),
+            f("policyVersion", "policy_version__version", "The policy in force when you chose."),
+            f("ip", "ip", "The IP address the choice came from, if known."),
+            f("recordedAt", "recorded_at", "When you chose."),
+        ),
+        frozenset({"account_id"}),
+    ),
+    Section(
+        "listings",
+        Listing,
+        lambda me: Q(owner_id=me),
+        "Your performer listings.",
+        (
+            f("id", "id", ID),
+            f("title", "title", "Its title."),
+            f("category", "category", "Its category."),
+            f("description", "description", "Its description."),
+            f("city", "city", "Its city."),
+            f("state", "state", "Its state."),
+            f("inDirectory", "in_directory", "Whether it is shown in the public directory."),
+            f("createdAt", "created_at", CREATED),
+            f("updatedAt", "updated_at", "When it last changed."),
+        ),
+        frozenset({"owner_id", "revision"}),
+    ),
+    Section(
+        "inquiries",
+        BookingInquiry,
+        lambda me: Q(customer_id=me) | Q(performer_id=me),
+        "Booking inquiries you sent or received.",
+        (
+            f("id", "id", ID),
+            f("listingId", "listing_id", "The listing it was about."),
+            f("customerId", "customer_id", "The account that sent it."),
+            f("performerId", "performer_id", "The account that received it."),
+            f("eventDate", "event_date", "The event's date."),
+            f("eventType", "event_type", "The kind of event."),
+            f("message", "message", "The message."),
+            f("createdAt", "created_at", "When it was sent."),
+        ),
+    ),
+    Section(
+        "contactShares",
+        ContactGrant,
+        lambda me: Q(owner_id=me) | Q(recipient_id=me),
+        "Contact details shared by you, or with you, through an inquiry.",
+        (
+            f("id", "id", ID),
+            f("inquiryId", "inquiry_id", "The inquiry that shared them."),
+            f("ownerId", "owner_id", "Whose details were shared."),
+            f("recipientId", "recipient_id", "Who they were shared with."),
+            f("createdAt", "created_at", "When the share began."),
+            f("revokedAt", "revoked_at", "When it ended, if it did."),
+        ),
+    ),
+    Section(
+        "testimonials",
+        Testimonial,
+        lambda me: Q(author_id=me),
+        "Testimonials you wrote.",
+        (
+            f("id", "id", ID),
+            f("quote", "quote", "What you wrote."),
+            f("eventType", "event_type", "The kind of event."),
+            f("city", "city", "The event's city."),
+            f("state", "state", "The event's state."),
+            f("status", "status", "Whether it is pending, published, declined or removed."),
+            f("publishedName", "published_name", "The name shown with it, if published."),
+            f("consentExpiresAt", "consent_expires_at", "When the consent link expires."),
+            f("respondedAt", "responded_at", "When you answered the consent request."),
+            f("removedAt", "removed_at", "When it was removed, if it was."),
+            f("createdAt", "created_at", CREATED),
+        ),
+        frozenset({"author_id", "consent_nonce"}),
+    ),
+    Section(
+        "apiKeys",
+        ApiKey,
+        lambda me: Q(owner_id=me),
+        "Your API keys (never their secrets).",
+        (
+            f("id", "id", ID),
+            f("name", "name", "The name you gave it."),
+            f("scopes", "scopes", "What it may read, comma-separated."),
+            f("createdAt", "created_at", CREATED),
+            f("revokedAt", "revoked_at", "When it was revoked, if it was."),
+        ),
+        frozenset({"owner_id", "token_hash"}),
+    ),
+    Section(
+        "sessions",
+        Session,
+        lambda me: Q(account_id=me),
+        "Your sign-ins (never their tokens).",
+        (
+            f("id", "id", ID),
+            f("client", "client", "A coarse description of the browser or app."),
+            f("createdAt", "created_at", "When you signed in."),
+            f("lastUsedAt", "last_used_at", "When it was last used (to within minutes)."),
+            f("expiresAt", "expires_at", "When it expires."),
+            f("revokedAt", "revoked_at", "When it ended, if it did."),
+        ),
+        frozenset({"account_id", "token_hash"}),
+    ),
+    Section(
+        "requestLog",
+        RequestLog,
+        lambda me: Q(account_id=me),
+        "Requests you made to the API, kept for the retention period.",
+        (
+            f("id", "id", ID),
+            f("occurredAt", "occurred_at", "When."),
+            f("method", "method", "The HTTP method."),
+            f("path", "path", "The path (never a token)."),
+            f("operation", "operation", "The GraphQL operation, if any."),
+            f("status", "status", "The HTTP status answered."),
+            f("ip", "ip", "The IP address it came from."),
+            f("userAgent", "user_agent", "The browser or app it came from."),
+        ),
+        frozenset({"account_id"}),
+    ),
+    Section(
+        "auditEvents",
+        AuditEvent,
+        lambda me: Q(subject_id=me) | Q(actor_id=me),
+        "What was done with your data, or by you, that we audit.",
+        (
+            f("id", "id", ID),
+            f("action", "action", "What happened."),
+            f("via", "via", "How it was done (session or API key), if by an access."),
+            f("actorId", "actor_id", "Who did it."),
+            f("subjectId", "subject_id", "Whose data it was about."),
+            f("apiKeyId", "api_key_id", "The API key used, if any."),
+            f("grantId", "grant_id", "The contact share concerned, if any."),
+            f("detail", "detail", "Details of the action."),
+            f("recordedAt", "recorded_at", "When."),
+        ),
+    ),
     Section(
         "mail",
         OutboundEmail,
         lambda me: Q(recipient_id=me) | Q(sender_id=me),
+        "Mail we sent you, or sent on your behalf.",
+        (
+            f("id", "id", ID),
+            f("kind", "kind", "What kind of mail."),
+            f("purpose", "purpose", "The consent it needed, if it was promotional."),
+            f("state", "state", "Queued, sent, failed or dropped."),
+            f("attempts", "attempts", "How many times we tried."),
+            f("lastError", "last_error", "Why the last attempt failed, or why it was dropped."),
+            f("promotionId", "promotion_id", "The promotion it carried, if any."),
+            f("recipientId", "recipient_id", "Who it was for."),
+            f("senderId", "sender_id", "Who caused it (a referral's sender), if anyone."),
+            f("createdAt", "created_at", "When it was queued."),
+            f("nextAttemptAt", "next_attempt_at", "When the next attempt is due."),
+            f("sentAt", "sent_at", "When it was sent."),
+        ),
         frozenset({"claim", "claimed_until", "to_address", "to_name", "context"}),
     ),
 )

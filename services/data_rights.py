@@ -18,7 +18,7 @@ from models.purposes import ConsentSource, Purpose
 from models.sharing import ContactGrant
 from models.testimonials import Testimonial
 from privacy import consent, holds
-from privacy.export import SECTIONS
+from privacy.export import FORMAT_NAME, FORMAT_VERSION, SECTIONS
 
 
 def _plain(value: Any) -> Any:
@@ -30,13 +30,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-async def export(account_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Everything stored about the person, one section per table."""
+async def export(account_id: int) -> dict[str, Any]:
+    """Everything stored about the person, in the documented format of
+    privacy/export.py (docs/export.md)."""
     concealed = await holds.concealed_from(account_id)
-    document: dict[str, list[dict[str, Any]]] = {}
+    document: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exportedAt": _plain(datetime.now(UTC)),
+    }
     for section in SECTIONS:
-        rows = await section.rows_about(account_id, concealed).values(*section.shown_fields())
-        document[section.name] = [{k: _plain(v) for k, v in row.items()} for row in rows]
+        sources = {field.name: field.source for field in section.fields}
+        rows = await section.rows_about(account_id, concealed).values(**sources)
+        items = [{name: _plain(row[name]) for name in sources} for row in rows]
+        document[section.name] = (items[0] if items else None) if section.single else items
     return document
 
 

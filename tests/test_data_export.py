@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+from jsonschema import Draft202012Validator
 from tortoise import Tortoise
 
 from models.outbox import MailKind, OutboundEmail
 from models.purposes import Purpose
-from privacy import export
+from privacy import export, export_schema
 from tests import factories
 
 EXPORT = "{ myDataExport }"
+SCHEMA_FILE = Path(__file__).parent.parent / "docs" / "export.schema.json"
 SHARING = (Purpose.CONTACT_SHARING,)
 
 
@@ -49,6 +52,11 @@ async def a_person_in_every_table(api):
     return ada
 
 
+def rows(document, section):
+    value = document[section.name]
+    return [value] if section.single else value
+
+
 async def test_the_export_holds_every_row_about_the_person_and_no_secret(api):
     # given
     ada = await a_person_in_every_table(api)
@@ -59,19 +67,65 @@ async def test_the_export_holds_every_row_about_the_person_and_no_secret(api):
             )
         )
         for section in export.SECTIONS
+        if not section.single or section.name == "account"
     }
     # when
     document = (await api.data(EXPORT, token=ada.token))["myDataExport"]
     # then each section holds exactly the rows a walk of its table found about Ada
-    for section in export.SECTIONS:
-        pk_column = section.model._meta.db_pk_column
-        exported = sorted(row[pk_column] for row in document[section.name])
-        assert exported == walk[section.name], section.name
-        assert exported, f"the test data has no {section.name} row"
+    for name, expected in walk.items():
+        section = next(s for s in export.SECTIONS if s.name == name)
+        exported = sorted(row["id"] for row in rows(document, section))
+        assert exported == expected, name
+        assert exported, f"the test data has no {name} row"
+    assert document["privacyPreferences"]["contactSharing"] is True
     text = json.dumps(document)
-    assert "$argon2" not in text and "token_hash" not in text
+    assert "$argon2" not in text and "token_hash" not in text and "tokenHash" not in text
     assert ada.token not in text
-    assert document["account"][0]["phone"] == "+1 512 555 0100"
+    assert document["account"]["phone"] == "+1 512 555 0100"
+    assert document["account"]["registeredUnderPolicy"] == "2013-06-14"
+
+
+async def test_the_export_is_the_documented_format(api):
+    # given someone with a row in every table, and the published JSON Schema
+    ada = await a_person_in_every_table(api)
+    published = json.loads(SCHEMA_FILE.read_text())
+    # when
+    document = (await api.data(EXPORT, token=ada.token))["myDataExport"]
+    # then the export validates against the schema, which names every field (no extras)
+    Draft202012Validator.check_schema(published)
+    errors = list(Draft202012Validator(published).iter_errors(document))
+    assert errors == [], [error.message for error in errors[:5]]
+    assert document["format"] == "backline-personal-data-export"
+    assert document["version"] == export.FORMAT_VERSION
+
+
+async def test_the_published_schema_is_the_one_the_code_describes(settings):
+    assert SCHEMA_FILE.read_text() == export_schema.render(), (
+        "run `.venv/bin/python -m privacy.export_schema > docs/export.schema.json`"
+    )
+
+
+async def test_every_column_is_a_field_or_left_out_with_a_reason(settings):
+    for section in export.SECTIONS:
+        meta = section.model._meta
+        columns = {meta.db_pk_column} | set(meta.db_fields)
+        fields = {field.column for field in section.fields}
+        assert columns - fields - section.leave_out == set(), section.name
+        assert not fields & section.leave_out, section.name
+        names = [field.name for field in section.fields]
+        assert len(names) == len(set(names)), section.name
+        assert all(name[0].islower() and "_" not in name for name in names), section.name
+
+
+async def test_an_export_for_someone_with_little_data_still_has_every_section(api):
+    # given a person with only an account
+    ada = await factories.customer()
+    # when
+    document = (await api.data(EXPORT, token=ada.token))["myDataExport"]
+    # then every section is present, empty lists where there is nothing
+    published = json.loads(SCHEMA_FILE.read_text())
+    assert list(Draft202012Validator(published).iter_errors(document)) == []
+    assert document["listings"] == [] and document["testimonials"] == []
 
 
 async def test_nobody_gets_an_empty_export_and_a_key_gets_none(api):

@@ -84,7 +84,7 @@ async def test_cancelling_one_account_touches_nobody_elses_sessions_keys_shares_
 
 async def audit_actions(api, person) -> list[str]:
     export = (await api.data(EXPORT, token=person.token))["myDataExport"]
-    return [event["action"] for event in export["audit_events"]]
+    return [event["action"] for event in export["auditEvents"]]
 
 
 async def test_a_hold_on_someone_else_conceals_nothing_from_me(api):

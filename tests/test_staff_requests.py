@@ -112,15 +112,15 @@ async def test_a_disclosure_is_hidden_from_the_person_while_a_hold_says_so(api):
     assert disclosed["detail"]["authority"] == "County Court"
     # then Ada's export shows neither the disclosure nor the hold while the hold stands
     export = (await api.data(EXPORT, token=ada.token))["myDataExport"]
-    assert export["audit_events"] == []
-    assert "legal_holds" not in export
+    assert export["auditEvents"] == []
+    assert "legalHolds" not in export and "legal_holds" not in export
     assert "LEGAL_HOLD" not in json.dumps(export)
     # and shows it once the hold is lifted
     lifted = (await api.data(LIFT, {"id": hold["id"]}, token=clerk.token))["liftLegalHold"]
     assert lifted["liftedAt"] is not None
     actions = {
         e["action"]
-        for e in (await api.data(EXPORT, token=ada.token))["myDataExport"]["audit_events"]
+        for e in (await api.data(EXPORT, token=ada.token))["myDataExport"]["auditEvents"]
     }
     assert {"LEGAL_DISCLOSURE", "LEGAL_HOLD_PLACED", "LEGAL_HOLD_LIFTED"} <= actions
     # and a lifted hold cannot be lifted again
