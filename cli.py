@@ -1,6 +1,6 @@
-"""The command line behind `python main.py`: serve, migrate, seed-demo, worker, purge,
-reencrypt, create-staff. Each command reads the settings, opens the database and calls
-one service."""
+"""The command line behind `python main.py`: serve, migrate, seed-demo, worker,
+webhook-worker, purge, reencrypt, create-staff. Each command reads the settings, opens
+the database and calls one service."""
 
 from __future__ import annotations
 
@@ -59,9 +59,55 @@ async def _worker(settings: Settings, once: bool) -> None:
     worker = Worker(settings)
     async with db.database(settings):
         if once:
-            tally = await worker.drain()
+            try:
+                tally = await worker.drain()
+            except Exception as error:
+                reason = db.unavailable(error)
+                if reason is None:
+                    raise
+                await worker.release_held()
+                raise SystemExit(f"mail: database {reason}; try again later") from None
             print(
                 f"mail: {tally.sent} sent, {tally.retried} to retry, "
+                f"{tally.failed} failed, {tally.dropped} dropped"
+            )
+            return
+        stop = asyncio.Event()
+        main = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+
+        def on_signal() -> None:
+            # The first signal lets the mail being sent finish and gives the rest of the
+            # batch back; a second one stops at once (the claim expires by itself).
+            if stop.is_set():
+                main.cancel()
+                return
+            print("mail worker: stopping after the current mail", flush=True)
+            stop.set()
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, on_signal)
+        print(f"mail worker: delivering to {settings.smtp_host}:{settings.smtp_port}", flush=True)
+        try:
+            await worker.run(stop)
+        except asyncio.CancelledError:
+            print("mail worker: stopped at once", flush=True)
+            return
+        print("mail worker: stopped", flush=True)
+
+
+async def _webhook_worker(settings: Settings, once: bool) -> None:
+    import signal
+
+    from webhooks.worker import WebhookWorker
+
+    logs.configure(json_format=settings.log_format == "json")
+    worker = WebhookWorker(settings)
+    async with db.database(settings):
+        if once:
+            tally = await worker.drain()
+            print(
+                f"webhooks: {tally.delivered} delivered, {tally.retried} to retry, "
                 f"{tally.failed} failed, {tally.dropped} dropped"
             )
             return
@@ -69,7 +115,7 @@ async def _worker(settings: Settings, once: bool) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        print(f"mail worker: delivering to {settings.smtp_host}:{settings.smtp_port}", flush=True)
+        print("webhook worker: delivering to partners' endpoints", flush=True)
         await worker.run(stop)
 
 
@@ -151,6 +197,9 @@ def _serve(args: argparse.Namespace) -> None:
         # IPs are personal data: they go to the request log, which is purged on time.
         access_log=False,
         log_config=None,
+        # SIGTERM: no new connections, requests in flight finish (this long at most),
+        # then the lifespan writes the request log's last lines.
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )
 
 
@@ -165,6 +214,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands.add_parser("seed-demo", help="add demo performers, listings and a customer")
     worker = commands.add_parser("worker", help="deliver queued mail over SMTP")
     worker.add_argument("--once", action="store_true", help="send what is due, then exit")
+    webhook_worker = commands.add_parser(
+        "webhook-worker", help="deliver webhooks to partners' endpoints"
+    )
+    webhook_worker.add_argument(
+        "--once", action="store_true", help="deliver what is due, then exit"
+    )
     commands.add_parser(
         "purge", help="erase cancelled accounts past RETENTION_DAYS and old request logs"
     )
@@ -197,5 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_reencrypt(settings))
     elif args.command == "worker":
         asyncio.run(_worker(settings, args.once))
+    elif args.command == "webhook-worker":
+        asyncio.run(_webhook_worker(settings, args.once))
     elif args.command == "create-staff":
         asyncio.run(_create_staff(settings, args.email, args.name))

@@ -1,11 +1,16 @@
-"""The database: Tortoise configuration, connection lifetime and migrations."""
+"""The database: Tortoise configuration, connection lifetime and migrations, and which
+errors mean the database cannot serve at all (an outage) rather than a failed query."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
@@ -25,6 +30,9 @@ MODEL_MODULES = [
     "models.testimonials",
     "models.retention",
     "models.public_version",
+    "models.privacy_requests",
+    "models.boards",
+    "models.webhooks",
 ]
 APP_LABEL = "models"
 
@@ -92,3 +100,80 @@ async def apply_migrations(database_url: str) -> list[str]:
     apps = tortoise_config(database_url)["apps"]
     await MigrationExecutor(get_connection("default"), apps).migrate(progress=progress)
     return applied
+
+
+# Why the database cannot serve: each reason is its own sentence to clients (web/outage.py).
+UNREACHABLE = "unreachable"  # down, restarting, or the network to it is gone
+BUSY = "busy"  # it refuses more connections, or (SQLite) stays locked
+FULL = "full"  # no room left on its disk
+READ_ONLY = "read-only"  # it (or its file) takes no writes
+_CONNECT_ERRNOS = {errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT}
+# PostgreSQL's SQLSTATEs that are about the server, not the query: class 08 (connection
+# lost), 57P01-03 (shut down, crashed, starting up), 53xxx (out of resources), 25006 (a
+# standby that only reads).
+_POSTGRES_STATES = {
+    "57P01": UNREACHABLE,
+    "57P02": UNREACHABLE,
+    "57P03": UNREACHABLE,
+    "53300": BUSY,
+    "53100": FULL,
+    "25006": READ_ONLY,
+}
+_SQLITE_ERRORS = {
+    "SQLITE_FULL": FULL,
+    "SQLITE_READONLY": READ_ONLY,
+    "SQLITE_IOERR": UNREACHABLE,
+    "SQLITE_CANTOPEN": UNREACHABLE,
+    "SQLITE_BUSY": BUSY,
+    "SQLITE_LOCKED": BUSY,
+}
+
+
+class Unavailable(Exception):
+    """The database cannot serve now (one of the reasons above): nobody's mistake, and
+    over when it returns."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"database {reason}")
+        self.reason = reason
+
+
+def unavailable(error: BaseException | None) -> str | None:
+    """The reason the database cannot serve, when `error` or an error it was raised from
+    says so; None for every other error (a bad query, a broken constraint, a bug)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        reason = _reason(error)
+        if reason is not None:
+            return reason
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _reason(error: BaseException) -> str | None:
+    if isinstance(error, Unavailable):
+        return error.reason
+    if isinstance(error, asyncpg.PostgresError):
+        state = getattr(error, "sqlstate", None) or ""
+        return UNREACHABLE if state.startswith("08") else _POSTGRES_STATES.get(state)
+    if isinstance(error, asyncpg.InterfaceError):
+        # "connection is closed", "pool is closing": the connection died under the query.
+        return UNREACHABLE if "clos" in str(error) else None
+    if isinstance(error, asyncpg.exceptions.InternalClientError):
+        # "cannot switch to state …; another operation (2) is in progress": the server
+        # ended an idle session (shutting down), and its last message left the
+        # connection waiting for an answer that never comes.
+        return UNREACHABLE if "another operation" in str(error) else None
+    if isinstance(error, sqlite3.Error):
+        # The primary code of an extended one: SQLITE_IOERR_WRITE is an SQLITE_IOERR.
+        family = "_".join((getattr(error, "sqlite_errorname", "") or "").split("_")[:2])
+        return _SQLITE_ERRORS.get(family)
+    if isinstance(error, (ConnectionError, TimeoutError, socket.gaierror)):
+        return UNREACHABLE
+    if type(error) is OSError and (
+        error.errno in _CONNECT_ERRNOS or "Connect call failed" in str(error)
+    ):
+        # asyncio's "Multiple exceptions: …" when no address of the host answers.
+        return UNREACHABLE
+    return None

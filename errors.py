@@ -58,6 +58,20 @@ class RateLimitedError(DomainError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class InvalidTransitionError(DomainError):
+    """A move its current state does not allow (resolving a closed request)."""
+
+    message = "This cannot be done in its current state."
+
+
+class LimitReachedError(DomainError):
+    """A cap on how many of something one may have at once (not a rate)."""
+
+    def __init__(self, limit: int, message: str | None = None) -> None:
+        super().__init__(message or f"You can have at most {limit} of these at once.")
+        self.limit = limit
+
+
 class BadUserInput(Exception):
     """A malformed query argument (bad cursor, page size over the cap): a top-level
     error with extensions.code BAD_USER_INPUT, since connections have no error union."""

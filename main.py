@@ -4,6 +4,7 @@ python main.py serve [--host H] [--port P] [--workers N]
 python main.py migrate
 python main.py seed-demo
 python main.py worker [--once]
+python main.py webhook-worker [--once]
 python main.py purge
 python main.py reencrypt
 python main.py create-staff --email E --name N --password-stdin

@@ -61,9 +61,45 @@ class Settings(BaseSettings):
     mail_retry_base_seconds: float = Field(default=30.0, ge=0)
     mail_batch_size: int = Field(default=50, ge=1, le=1000)
     worker_poll_seconds: float = Field(default=2.0, gt=0)
+    # How long a worker's claim on a batch holds: a worker killed mid-batch leaves its
+    # rows to the others after this long. Longer than one mail's SMTP timeout.
+    mail_claim_seconds: float = Field(default=300.0, ge=1, le=86_400)
+    # On SIGTERM the API stops accepting and lets requests in flight finish, this long at
+    # most; then the request log is written and the process exits.
+    graceful_shutdown_seconds: float = Field(default=30.0, gt=0, le=3600)
     referrals_per_day: int = Field(default=5, ge=0)
     retention_days: int = Field(default=30, ge=0)
     log_retention_days: int = Field(default=90, ge=1)
+    # How long a password reset link works; an hour at most.
+    password_reset_minutes: int = Field(default=30, ge=1, le=60)
+    # Privacy requests (access, correction, deletion, objection, a question) are answered
+    # within this many days of receipt; each person has at most PRIVACY_REQUESTS_OPEN_MAX
+    # open at once (staff always record one received by mail, phone or post).
+    privacy_request_due_days: int = Field(default=30, ge=1, le=365)
+    privacy_request_max_length: int = Field(default=5000, ge=100, le=100_000)
+    privacy_requests_open_max: int = Field(default=5, ge=1, le=1000)
+    # API keys: the longest expiry a key may be given, and how long a rotated key's old
+    # secret keeps working (by default, and at most), so a partner can deploy the new one.
+    api_key_max_lifetime_days: int = Field(default=730, ge=1, le=3650)
+    api_key_rotation_grace_minutes: int = Field(default=1440, ge=0, le=10_080)
+    api_key_rotation_grace_max_minutes: int = Field(default=10_080, ge=0, le=43_200)
+    # A post on a listing's public board (a question or an answer), in characters.
+    board_post_max_length: int = Field(default=2000, ge=100, le=10_000)
+    # Webhooks (docs/partners.md): endpoints per account; each attempt's deadline; how
+    # many attempts a delivery gets, retried with exponential backoff and jitter from
+    # WEBHOOK_RETRY_BASE_SECONDS; and how many failed attempts in a row turn an endpoint
+    # off (its owner is mailed).
+    webhook_endpoints_max: int = Field(default=10, ge=1, le=100)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_retry_base_seconds: float = Field(default=30.0, ge=0)
+    webhook_disable_after: int = Field(default=20, ge=1, le=1000)
+    webhook_batch_size: int = Field(default=50, ge=1, le=1000)
+    # For tests only: endpoints on loopback (127.0.0.0/8, ::1). Refused in production.
+    webhook_allow_loopback: bool = False
+    # Addresses to use instead of DNS for some host names, as JSON
+    # ({"partner.test": ["203.0.113.5"]}), like curl's --resolve: checked like DNS's.
+    webhook_resolve: dict[str, list[str]] = Field(default_factory=dict)
     # Comma-separated Fernet keys; the first encrypts, all decrypt (key rotation).
     encryption_keys: SecretStr | None = Field(default=None, validate_default=True)
 
@@ -124,6 +160,18 @@ class Settings(BaseSettings):
     # Wrong current passwords given to changePassword, per account (a stolen session
     # must not become a way to guess the password).
     rate_limit_password_change_failures: str = "5/hour;20/day"  # noqa: S105 (a rate)
+    # Forgotten passwords: each request may mail a link. Counted per address whether or
+    # not an account uses it, so that a refusal says nothing about who is registered.
+    rate_limit_password_reset_per_address: str = "3/hour;10/day"  # noqa: S105 (a rate)
+    rate_limit_password_reset_per_ip: str = "10/hour;50/day"  # noqa: S105 (a rate)
+    # Confirmation links mailed again to the signed-in person's own address.
+    rate_limit_address_confirmation_per_account: str = "3/hour;10/day"
+    # Each privacy request filed mails the person and lands in staff's queue.
+    rate_limit_privacy_requests_per_account: str = "3/hour;10/day"
+    # Posts (questions and answers) on the public boards, per account.
+    rate_limit_board_posts_per_account: str = "10/hour;50/day"
+    # Webhook endpoints registered or turned back on, per account: each resolves a name.
+    rate_limit_webhook_endpoints_per_account: str = "10/hour;30/day"
 
     @field_validator(
         "rate_limit_login_per_ip",
@@ -138,6 +186,12 @@ class Settings(BaseSettings):
         "rate_limit_email_change_per_account",
         "rate_limit_email_change_per_ip",
         "rate_limit_password_change_failures",
+        "rate_limit_password_reset_per_address",
+        "rate_limit_password_reset_per_ip",
+        "rate_limit_address_confirmation_per_account",
+        "rate_limit_privacy_requests_per_account",
+        "rate_limit_board_posts_per_account",
+        "rate_limit_webhook_endpoints_per_account",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:
@@ -145,6 +199,16 @@ class Settings(BaseSettings):
             parse_many(value)
         except ValueError:
             raise ValueError('must look like "5/minute;20/hour"') from None
+        return value
+
+    @field_validator("mail_claim_seconds")
+    @classmethod
+    def _claim_outlasts_a_mail(cls, value: float, info: ValidationInfo) -> float:
+        # A batch renews its claim halfway through, before its next mail: half a claim
+        # must cover one mail's wait on a slow server, or another worker sends it too.
+        timeout = info.data.get("smtp_timeout_seconds")
+        if timeout is not None and value < 2 * timeout:
+            raise ValueError("must be at least twice SMTP_TIMEOUT_SECONDS")
         return value
 
     @field_validator("metrics_token")
@@ -166,6 +230,13 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
+
+    @field_validator("webhook_allow_loopback")
+    @classmethod
+    def _no_loopback_webhooks_in_production(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("app_env") == "production":
+            raise ValueError("must be false when APP_ENV=production")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -12,9 +12,11 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account, AccountStatus
 from models.outbox import MailKind, OutboundEmail, Promotion
 from models.policies import PolicyVersion
+from models.privacy_requests import PrivacyRequest
 from models.purposes import Purpose
 from models.sharing import BookingInquiry
 from models.testimonials import Testimonial
+from models.webhooks import WebhookEndpoint
 
 MASS_MAIL_BATCH = 2000
 
@@ -83,11 +85,63 @@ async def enqueue_email_changed_notice(account: Account, old_address: str) -> No
     )
 
 
+async def enqueue_password_reset(account: Account, link: dict[str, object]) -> None:
+    """The reset link's nonce and expiry (privacy/password_reset.new_link) ride in the
+    row until the mail is done; the worker then erases them (transactional)."""
+    await OutboundEmail.create(
+        kind=MailKind.PASSWORD_RESET,
+        recipient_id=account.id,
+        context=link,
+        next_attempt_at=_now(),
+    )
+
+
+async def enqueue_address_confirmation(account: Account) -> None:
+    """A confirmation link for the account's current address, asked for again (the
+    first rides in the welcome mail). Transactional: it asks for the confirmation that
+    marketing mail waits for."""
+    await OutboundEmail.create(
+        kind=MailKind.ADDRESS_CONFIRMATION, recipient_id=account.id, next_attempt_at=_now()
+    )
+
+
 async def enqueue_testimonial_consent(testimonial: Testimonial) -> None:
     await OutboundEmail.create(
         kind=MailKind.TESTIMONIAL_CONSENT,
         recipient_id=testimonial.author_id,
         context={"testimonial_id": testimonial.id},
+        next_attempt_at=_now(),
+    )
+
+
+async def enqueue_privacy_request_received(request: PrivacyRequest) -> None:
+    """The acknowledgement of a privacy request: its reference and due date
+    (transactional: no purpose, so no marketing opt-out stops it)."""
+    await OutboundEmail.create(
+        kind=MailKind.PRIVACY_REQUEST_RECEIVED,
+        recipient_id=request.account_id,
+        context={"privacy_request_id": request.id},
+        next_attempt_at=_now(),
+    )
+
+
+async def enqueue_privacy_request_closed(request: PrivacyRequest) -> None:
+    """The outcome of a privacy request, with the note or reason (transactional)."""
+    await OutboundEmail.create(
+        kind=MailKind.PRIVACY_REQUEST_CLOSED,
+        recipient_id=request.account_id,
+        context={"privacy_request_id": request.id},
+        next_attempt_at=_now(),
+    )
+
+
+async def enqueue_webhook_disabled(endpoint: WebhookEndpoint) -> None:
+    """A webhook endpoint failed too often in a row and was turned off: its owner hears
+    of it, to fix the receiver and turn it back on (transactional)."""
+    await OutboundEmail.create(
+        kind=MailKind.WEBHOOK_DISABLED,
+        recipient_id=endpoint.owner_id,
+        context={"webhook_endpoint_id": endpoint.id},
         next_attempt_at=_now(),
     )
 

@@ -12,12 +12,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.accounts import Account
 from models.outbox import MailKind, OutboundEmail
 from models.policies import PolicyVersion
+from models.privacy_requests import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
 from models.sharing import BookingInquiry
 from models.testimonials import Testimonial
 from models.tokens import LinkSigner
-from privacy import testimonials, unsubscribe
+from models.webhooks import WebhookEndpoint
+from privacy import addresses, password_reset, testimonials, unsubscribe
 from privacy.email_change import email_change_token
 from privacy.redaction import mask_email
 from settings import Settings
@@ -52,7 +55,49 @@ def kind(mail_kind: MailKind) -> Callable[[Writer], Writer]:
 
 @kind(MailKind.WELCOME)
 async def welcome(row: OutboundEmail, settings: Settings, links: LinkSigner) -> Content:
-    return Content(subject="Welcome to Backline")
+    # The welcome carries the first confirmation link: one mail at registration, not two.
+    return Content(
+        subject="Welcome to Backline",
+        variables={"confirm_url": _address_confirmation_url(row.recipient, settings, links)},
+    )
+
+
+@kind(MailKind.ADDRESS_CONFIRMATION)
+async def address_confirmation(
+    row: OutboundEmail, settings: Settings, links: LinkSigner
+) -> Content:
+    confirm_url = _address_confirmation_url(row.recipient, settings, links)
+    if confirm_url is None:
+        raise MailObsolete("the address was confirmed before this was sent")
+    return Content(subject="Confirm your email address", variables={"confirm_url": confirm_url})
+
+
+def _address_confirmation_url(
+    recipient: Account, settings: Settings, links: LinkSigner
+) -> str | None:
+    """A link to confirm the recipient's address; None once it is confirmed."""
+    if addresses.is_confirmed(recipient) or not recipient.email_confirmation_nonce:
+        return None
+    token = addresses.confirmation_token(links, recipient)
+    return f"{settings.public_url}/account/confirm-address/{token}"
+
+
+@kind(MailKind.PASSWORD_RESET)
+async def password_reset_link(row: OutboundEmail, settings: Settings, links: LinkSigner) -> Content:
+    nonce, expires = row.context["nonce"], row.context["expires"]
+    if not password_reset.is_current(row.recipient, nonce):
+        raise MailObsolete("a newer request or a change of password replaced this link")
+    if password_reset.has_expired(expires):
+        raise MailObsolete("the link expired before it could be sent")
+    token = password_reset.reset_token(links, row.recipient.id, nonce, expires)
+    return Content(
+        subject="Reset your Backline password",
+        variables={
+            "reset_url": f"{settings.public_url}/account/reset-password/{token}",
+            "minutes": password_reset.minutes_left(expires),
+            "support_email": settings.support_email,
+        },
+    )
 
 
 @kind(MailKind.REFERRAL)
@@ -143,6 +188,78 @@ async def email_changed(row: OutboundEmail, settings: Settings, links: LinkSigne
         variables={
             "new_email": mask_email(row.recipient.email),
             "support_email": settings.support_email,
+        },
+    )
+
+
+# What each kind of privacy request is called in the mail about it.
+REQUEST_KINDS = {
+    PrivacyRequestKind.ACCESS: "access to your data",
+    PrivacyRequestKind.CORRECTION: "correction of your data",
+    PrivacyRequestKind.DELETION: "deletion of your data",
+    PrivacyRequestKind.OBJECTION: "objection to a use of your data",
+    PrivacyRequestKind.QUESTION: "question about your data",
+}
+
+
+async def _privacy_request(row: OutboundEmail) -> PrivacyRequest:
+    request = await PrivacyRequest.get_or_none(id=row.context.get("privacy_request_id"))
+    if request is None:
+        raise MailObsolete("the privacy request was erased before this was sent")
+    return request
+
+
+@kind(MailKind.PRIVACY_REQUEST_RECEIVED)
+async def privacy_request_received(
+    row: OutboundEmail, settings: Settings, links: LinkSigner
+) -> Content:
+    request = await _privacy_request(row)
+    return Content(
+        subject=f"We received your privacy request {request.reference}",
+        variables={
+            "reference": request.reference,
+            "kind": REQUEST_KINDS[request.kind],
+            "received": request.received_at.strftime("%d %B %Y"),
+            "due": request.due_at.strftime("%d %B %Y"),
+            "privacy_email": settings.privacy_email,
+        },
+    )
+
+
+@kind(MailKind.PRIVACY_REQUEST_CLOSED)
+async def privacy_request_closed(
+    row: OutboundEmail, settings: Settings, links: LinkSigner
+) -> Content:
+    request = await _privacy_request(row)
+    resolved = request.status == PrivacyRequestStatus.RESOLVED
+    return Content(
+        subject=f"Your privacy request {request.reference} was "
+        + ("answered" if resolved else "declined"),
+        variables={
+            "reference": request.reference,
+            "kind": REQUEST_KINDS[request.kind],
+            "resolved": resolved,
+            "reason": request.reason,
+            "privacy_email": settings.privacy_email,
+        },
+    )
+
+
+@kind(MailKind.WEBHOOK_DISABLED)
+async def webhook_disabled(row: OutboundEmail, settings: Settings, links: LinkSigner) -> Content:
+    endpoint = (
+        await WebhookEndpoint.filter(id=row.context.get("webhook_endpoint_id"))
+        .select_related("api_key")
+        .first()
+    )
+    if endpoint is None or endpoint.disabled_at is None:
+        raise MailObsolete("the endpoint was deleted or turned back on before this was sent")
+    return Content(
+        subject="Your Backline webhook endpoint was turned off",
+        variables={
+            "url": endpoint.url,
+            "key_name": endpoint.api_key.name,
+            "reason": endpoint.disabled_reason,
         },
     )
 

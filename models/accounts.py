@@ -45,6 +45,14 @@ class Account(Model):
     pending_email = fields.CharField(max_length=320, null=True)
     pending_email_nonce = fields.CharField(max_length=32, null=True)
     pending_email_expires_at = fields.DatetimeField(null=True)
+    # Double opt-in: set when a link mailed to the current address is used (address
+    # confirmation, email change, password reset); promotions wait for it.
+    email_confirmed_at = fields.DatetimeField(null=True)
+    # Names the current round of confirmation links; cleared once the address is confirmed.
+    email_confirmation_nonce = fields.CharField(max_length=32, null=True)
+    # SHA-256 of each of the latest reset links' nonces with the password hash it was asked
+    # under, space-separated: a link works once, and not after the password changed.
+    password_reset_digest = fields.CharField(max_length=200, null=True)
 
     class Meta:
         table = "account"

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 class ApiScope(StrEnum):
     CONTACTS_READ = "CONTACTS_READ"
     LISTINGS_READ = "LISTINGS_READ"
+    # The company's ad partner: reads `adsAudience`. Only staff create such a key.
+    ADS_AUDIENCE = "ADS_AUDIENCE"
 
 
 class ApiKey(Model):
@@ -30,6 +32,14 @@ class ApiKey(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     revoked_at = fields.DatetimeField(null=True)
+    # Chosen by the owner at creation; a key past it reads nothing, as if revoked.
+    expires_at = fields.DatetimeField(null=True)
+    # Written at most every KEY_TOUCH_INTERVAL (models/auth.touch_api_key).
+    last_used_at = fields.DatetimeField(null=True)
+    # After a rotation the replaced secret keeps working until this time, so that a
+    # partner can deploy the new one without an outage.
+    previous_token_hash = fields.CharField(max_length=64, null=True, unique=True)
+    previous_token_expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_key"

@@ -27,6 +27,21 @@ class AuditAction(StrEnum):
     LEGAL_HOLD_LIFTED = "LEGAL_HOLD_LIFTED"
     LEGAL_DISCLOSURE = "LEGAL_DISCLOSURE"
     ACCOUNT_ERASED = "ACCOUNT_ERASED"
+    # A password set through a reset link mailed to the account's address.
+    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (an action, not a secret)
+    # Privacy requests: each move, by the person (filing) or by staff.
+    PRIVACY_REQUEST_FILED = "PRIVACY_REQUEST_FILED"
+    PRIVACY_REQUEST_ACKNOWLEDGED = "PRIVACY_REQUEST_ACKNOWLEDGED"
+    PRIVACY_REQUEST_RESOLVED = "PRIVACY_REQUEST_RESOLVED"
+    PRIVACY_REQUEST_REJECTED = "PRIVACY_REQUEST_REJECTED"
+    # Staff found (or did not find) an account by its address.
+    ACCOUNT_LOOKED_UP_BY_STAFF = "ACCOUNT_LOOKED_UP_BY_STAFF"
+    PROFILE_CORRECTED_BY_STAFF = "PROFILE_CORRECTED_BY_STAFF"
+    LISTING_CORRECTED_BY_STAFF = "LISTING_CORRECTED_BY_STAFF"
+    # The ad partner read a page of the targeted-ads audience (privacy/ads.py).
+    ADS_AUDIENCE_READ = "ADS_AUDIENCE_READ"
+    # Staff took a post off a listing's public board on request (services/boards.py).
+    BOARD_POST_REMOVED_BY_STAFF = "BOARD_POST_REMOVED_BY_STAFF"
 
 
 class AccessMethod(StrEnum):

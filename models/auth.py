@@ -109,12 +109,16 @@ async def touch_session(session: Session) -> bool:
     than SESSION_TOUCH_INTERVAL ago: no statement at all while the row just read is
     recent, else one conditional UPDATE (concurrent requests write once); true when it
     wrote."""
+    return await _record_use(session, SESSION_TOUCH_INTERVAL)
+
+
+async def _record_use(row: Session | ApiKey, interval: timedelta) -> bool:
     now = datetime.now(UTC)
-    since = now - SESSION_TOUCH_INTERVAL
-    if session.last_used_at is not None and session.last_used_at >= since:
+    since = now - interval
+    if row.last_used_at is not None and row.last_used_at >= since:
         return False
     stale = Q(last_used_at=None) | Q(last_used_at__lt=since)
-    return await Session.filter(stale, id=session.id).update(last_used_at=now) > 0
+    return await type(row).filter(stale, id=row.id).update(last_used_at=now) > 0
 
 
 def live_sessions(account_id: int) -> QuerySet[Session]:
@@ -142,9 +146,28 @@ async def end_session(session_id: int) -> bool:
 
 
 async def api_key_for_token(token: str) -> ApiKey | None:
-    """The live key behind a bearer token, with its active owner, or None."""
-    return await ApiKey.get_or_none(
-        token_hash=hash_token(token),
-        revoked_at=None,
-        owner__status=AccountStatus.ACTIVE,
-    ).select_related("owner")
+    """The live key behind a bearer token (its current secret, or the one a rotation
+    replaced while its grace period lasts), with its active owner, or None. A key past
+    its expiry is not live."""
+    digest, now = hash_token(token), datetime.now(UTC)
+    secret = Q(token_hash=digest) | Q(previous_token_hash=digest, previous_token_expires_at__gt=now)
+    return (
+        await ApiKey.filter(
+            secret,
+            Q(expires_at=None) | Q(expires_at__gt=now),
+            revoked_at=None,
+            owner__status=AccountStatus.ACTIVE,
+        )
+        .select_related("owner")
+        .first()
+    )
+
+
+# A key's last use is recorded at most this often, as a session's is.
+KEY_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+async def touch_api_key(key: ApiKey) -> bool:
+    """Records that the key authenticated a request, at most once per
+    KEY_TOUCH_INTERVAL, as a session's use is."""
+    return await _record_use(key, KEY_TOUCH_INTERVAL)

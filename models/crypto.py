@@ -22,14 +22,22 @@ class EncryptedTextField(fields.TextField):
 
 
 async def reencrypt_all(progress: Callable[[int, int], None] | None = None) -> int:
-    """Re-encrypts every encrypted value with the current first key (after a new key is
-    put in front of ENCRYPTION_KEYS), and encrypts any value stored before encryption.
+    """Re-encrypts every encrypted value (phone numbers, webhook signing secrets) with the
+    current first key (after a new key is put in front of ENCRYPTION_KEYS), and encrypts
+    any value stored before encryption.
     Loading decrypts with whichever key fits; saving encrypts with the first."""
     from models.accounts import Account
+    from models.webhooks import WebhookEndpoint
 
     accounts = await Account.filter(phone__not_isnull=True).only("id", "phone")
+    endpoints = await WebhookEndpoint.all().only("id", "secret")
+    total = len(accounts) + len(endpoints)
     for done, account in enumerate(accounts, start=1):
         await Account.filter(id=account.id).update(phone=account.phone)
         if progress:
-            progress(done, len(accounts))
-    return len(accounts)
+            progress(done, total)
+    for done, endpoint in enumerate(endpoints, start=len(accounts) + 1):
+        await WebhookEndpoint.filter(id=endpoint.id).update(secret=endpoint.secret)
+        if progress:
+            progress(done, total)
+    return total

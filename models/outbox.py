@@ -32,6 +32,13 @@ class MailKind(StrEnum):
     EMAIL_CHANGE = "EMAIL_CHANGE"
     # To the address a confirmed change replaced, in case the change was not the owner's.
     EMAIL_CHANGED = "EMAIL_CHANGED"
+    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (a kind of mail, not a secret)
+    # Double opt-in: a new address is confirmed before promotional or partner mail.
+    ADDRESS_CONFIRMATION = "ADDRESS_CONFIRMATION"
+    PRIVACY_REQUEST_RECEIVED = "PRIVACY_REQUEST_RECEIVED"
+    PRIVACY_REQUEST_CLOSED = "PRIVACY_REQUEST_CLOSED"
+    # To the owner of a webhook endpoint that failed too often in a row and was turned off.
+    WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
 
 
 class MailState(StrEnum):

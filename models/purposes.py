@@ -26,3 +26,5 @@ class ConsentSource(StrEnum):
     SETTINGS = "SETTINGS"
     UNSUBSCRIBE_LINK = "UNSUBSCRIBE_LINK"
     STAFF_REQUEST = "STAFF_REQUEST"
+    # A browser's Sec-GPC: 1 header, honoured as an opt-out of sale and targeted ads.
+    GLOBAL_PRIVACY_CONTROL = "GLOBAL_PRIVACY_CONTROL"

@@ -1,4 +1,5 @@
-"""Consent: the current choices and the append-only ledger behind them.
+"""Consent: the current choices and the append-only ledger behind them, and the one
+question every use of a person's data asks of them (`allows`, and `granted` in SQL).
 
 A choice is only ever written here, so the two can never disagree: each call updates
 PrivacyPreferences and appends one ConsentEvent per choice in one transaction, naming
@@ -7,16 +8,21 @@ the policy version in force at that moment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from errors import InvalidInput
 from models.accounts import Account, ConsentEvent, PrivacyPreferences
-from models.policies import policy_in_force
+from models.policies import PolicyVersion, policy_in_force
 from models.purposes import ConsentSource, Purpose
 from models.sharing import end_grants_given
+from privacy import policy as policies
+
+# Asked by every policy version since the first; each has a column in PrivacyPreferences.
+CORE_PURPOSES: frozenset[str] = frozenset(Purpose)
 
 
 async def record_choices(
@@ -43,30 +49,83 @@ async def record_choices(
             for purpose, granted in choices.items():
                 setattr(preferences, purpose.preference_field, granted)
             await preferences.save(update_fields=[p.preference_field for p in choices])
-        await ConsentEvent.bulk_create(
-            [
-                ConsentEvent(
-                    account_id=account.id,
-                    purpose=purpose,
-                    granted=granted,
-                    source=source,
-                    policy_version_id=policy.id,
-                    ip=ip,
-                    recorded_at=now,
-                )
-                for purpose, granted in choices.items()
-            ]
-        )
-        if choices.get(Purpose.CONTACT_SHARING) is False:
-            # Withdrawal ends every share now; consenting again later revives none.
-            await end_grants_given(account.id)
+        await _record(account, choices, source, policy, ip, now)
     return preferences
 
 
-async def allows(account_id: int, purpose: Purpose) -> bool:
-    """Whether the person's current choice permits `purpose`; no choice means no."""
+async def withdraw_where_granted(
+    account: Account, purposes: Iterable[Purpose], source: ConsentSource, ip: str | None
+) -> list[Purpose]:
+    """Turns off those of `purposes` that are on, and records one ledger entry for each
+    one it turned off and none for the others; answers which it turned off. For a
+    signal that comes with every request (Global Privacy Control): each UPDATE changes a
+    choice only while it is on, so the signal is recorded once, even when two requests
+    carrying it race."""
+    now = datetime.now(UTC)
+    turned_off: dict[Purpose, bool] = {}
+    async with in_transaction():
+        for purpose in purposes:
+            column = purpose.preference_field
+            on = PrivacyPreferences.filter(account_id=account.id, **{column: True})
+            if await on.update(**{column: False, "updated_at": now}):
+                turned_off[purpose] = False
+        if turned_off:
+            await _record(account, turned_off, source, await policy_in_force(now), ip, now)
+    return list(turned_off)
+
+
+async def _record(
+    account: Account,
+    choices: Mapping[Purpose, bool],
+    source: ConsentSource,
+    policy: PolicyVersion,
+    ip: str | None,
+    now: datetime,
+) -> None:
+    """The ledger entries of choices just applied, inside the caller's transaction."""
+    await ConsentEvent.bulk_create(
+        [
+            ConsentEvent(
+                account_id=account.id,
+                purpose=purpose,
+                granted=granted,
+                source=source,
+                policy_version_id=policy.id,
+                ip=ip,
+                recorded_at=now,
+            )
+            for purpose, granted in choices.items()
+        ]
+    )
+    if choices.get(Purpose.CONTACT_SHARING) is False:
+        # Withdrawal ends every share now; consenting again later revives none.
+        await end_grants_given(account.id)
+
+
+async def allows(account_id: int, purpose: str) -> bool:
+    """Whether the person's data may be used for `purpose` now: the one question every
+    use of one person's data asks (mail at send time, sharing, and any use of a purpose
+    a later policy version introduced). No choice means no.
+
+    A purpose a later version introduced applies only after a consent under a version
+    that asks for it (privacy/policy.applies, from the ledger). The core purposes are
+    asked by every version since the first, so any choice about them was made under a
+    version that asks for them: for them `applies` is the current choice, read from
+    PrivacyPreferences."""
+    if purpose not in CORE_PURPOSES:
+        return await policies.applies(account_id, purpose)
     preferences = await PrivacyPreferences.get_or_none(account_id=account_id)
-    return preferences is not None and preferences.allows(purpose)
+    return preferences is not None and preferences.allows(Purpose(purpose))
+
+
+def granted(purpose: Purpose, *, through: str = "") -> Q:
+    """`allows` as a SQL condition, for pages and fan-outs that must not load and test
+    each row: the rows whose person's current choice permits the core `purpose`.
+    `through` is the path from the queried model to the account ("owner__" from a grant).
+    Purposes a later version introduced have no SQL form yet: nothing uses them in bulk."""
+    if purpose not in CORE_PURPOSES:
+        raise ValueError(f"{purpose} is not a core purpose; ask allows() per person")
+    return Q(**{f"{through}preferences__{Purpose(purpose).preference_field}": True})
 
 
 async def record_choice(
@@ -76,7 +135,7 @@ async def record_choice(
     (including one it introduced), recorded under that version. Ledger only: the
     current choices (PrivacyPreferences) have a column per core purpose and none for
     these; privacy/policy.applies reads them from the ledger."""
-    if purpose in set(Purpose):
+    if purpose in CORE_PURPOSES:
         raise ValueError("choices about the core purposes go through record_choices")
     policy = await policy_in_force(datetime.now(UTC))
     if purpose not in policy.purpose_names:

@@ -22,11 +22,14 @@ from tortoise.queryset import QuerySet
 from models.accounts import Account, ConsentEvent, PrivacyPreferences, Session
 from models.api_keys import ApiKey
 from models.audit import AuditEvent
+from models.boards import BoardPost
 from models.listings import Listing
 from models.outbox import OutboundEmail
+from models.privacy_requests import PrivacyRequest
 from models.retention import RequestLog
-from models.sharing import BookingInquiry, ContactGrant
+from models.sharing import BookingInquiry, ContactGrant, ShareEnded
 from models.testimonials import Testimonial
+from models.webhooks import WebhookDelivery, WebhookEndpoint
 
 # Raised when a field is added, renamed or changes meaning (docs/export.md says how).
 FORMAT_VERSION = 1
@@ -105,8 +108,21 @@ SECTIONS = (
                 "pending_email_expires_at",
                 "When that confirmation link expires.",
             ),
+            f(
+                "emailConfirmedAt",
+                "email_confirmed_at",
+                "When a link mailed to your address confirmed it; until then we send it no "
+                "promotions.",
+            ),
         ),
-        frozenset({"password_hash", "pending_email_nonce"}),
+        frozenset(
+            {
+                "password_hash",
+                "pending_email_nonce",
+                "email_confirmation_nonce",
+                "password_reset_digest",
+            }
+        ),
         single=True,
     ),
     Section(
@@ -187,6 +203,20 @@ SECTIONS = (
             f("createdAt", "created_at", "When the share began."),
             f("revokedAt", "revoked_at", "When it ended, if it did."),
         ),
+        frozenset({"change_seq", "changed_at"}),
+    ),
+    Section(
+        "endedShares",
+        ShareEnded,
+        lambda me: Q(recipient_id=me),
+        "Shares of other people's details with you that ended, as your withdrawals feed "
+        "lists them.",
+        (
+            f("id", "id", ID),
+            f("shareId", "grant_id", "The share that ended."),
+            f("endedAt", "ended_at", "When it ended."),
+        ),
+        frozenset({"recipient_id", "seq", "webhooks_queued"}),
     ),
     Section(
         "testimonials",
@@ -219,8 +249,55 @@ SECTIONS = (
             f("scopes", "scopes", "What it may read, comma-separated."),
             f("createdAt", "created_at", CREATED),
             f("revokedAt", "revoked_at", "When it was revoked, if it was."),
+            f("expiresAt", "expires_at", "When it stops working, if you chose an expiry."),
+            f("lastUsedAt", "last_used_at", "When it was last used (to within minutes)."),
+            f(
+                "previousSecretValidUntil",
+                "previous_token_expires_at",
+                "After a rotation, until when the replaced secret worked.",
+            ),
         ),
-        frozenset({"owner_id", "token_hash"}),
+        frozenset({"owner_id", "token_hash", "previous_token_hash"}),
+    ),
+    Section(
+        "webhookEndpoints",
+        WebhookEndpoint,
+        lambda me: Q(owner_id=me),
+        "Your webhook endpoints (never their signing secrets).",
+        (
+            f("id", "id", ID),
+            f("apiKeyId", "api_key_id", "The API key it belongs to."),
+            f("url", "url", "Where events are sent."),
+            f("events", "events", "The events it receives, space-separated."),
+            f("createdAt", "created_at", CREATED),
+            f("disabledAt", "disabled_at", "When it was turned off, if it was."),
+            f("disabledReason", "disabled_reason", "Why it was turned off."),
+            f("failures", "failures", "Failed deliveries in a row."),
+        ),
+        frozenset({"owner_id", "secret"}),
+    ),
+    Section(
+        "webhookDeliveries",
+        WebhookDelivery,
+        lambda me: Q(endpoint__owner_id=me),
+        "Events sent, or to be sent, to your webhook endpoints: how each went.",
+        (
+            f("id", "id", ID),
+            f("endpointId", "endpoint_id", "The endpoint."),
+            f("event", "event", "What happened."),
+            f("messageId", "message_id", "The webhook-id it was sent with."),
+            f("shareId", "share_id", "The share it was about, if any."),
+            f("inquiryId", "inquiry_id", "The inquiry it was about, if any."),
+            f("occurredAt", "occurred_at", "When the event happened."),
+            f("state", "state", "Queued, delivered, failed or dropped."),
+            f("attempts", "attempts", "How many times we tried."),
+            f("lastAttemptAt", "last_attempt_at", "When we last tried."),
+            f("statusCode", "status_code", "The HTTP status your endpoint answered."),
+            f("lastError", "last_error", "Why the last attempt failed, if it did."),
+            f("deliveredAt", "delivered_at", "When it was delivered."),
+            f("nextAttemptAt", "next_attempt_at", "When the next attempt is due."),
+        ),
+        frozenset({"claim", "claimed_until"}),
     ),
     Section(
         "sessions",
@@ -292,9 +369,53 @@ SECTIONS = (
         ),
         frozenset({"claim", "claimed_until", "to_address", "to_name", "context"}),
     ),
+    Section(
+        "boardPosts",
+        BoardPost,
+        lambda me: Q(author_id=me),
+        "Questions and answers you posted on listings' public boards.",
+        (
+            f("id", "id", ID),
+            f("listingId", "listing_id", "The listing whose board it is on."),
+            f(
+                "questionId",
+                "question_id",
+                "For an answer, the question it answers; null for a question.",
+            ),
+            f(
+                "body",
+                "body",
+                "What you wrote, as published: contact details were removed before storing.",
+            ),
+            f("createdAt", "created_at", "When you posted it."),
+        ),
+        frozenset({"author_id"}),
+    ),
+    Section(
+        "privacyRequests",
+        PrivacyRequest,
+        lambda me: Q(account_id=me),
+        "Requests you made about your data (access, correction, deletion, ...), and their outcome.",
+        (
+            f("id", "id", ID),
+            f("reference", "reference", "The reference quoted in our mails."),
+            f("kind", "kind", "ACCESS, CORRECTION, DELETION, OBJECTION or QUESTION."),
+            f("source", "source", "How it reached us (self-service, email, phone, post)."),
+            f("message", "message", "What you asked."),
+            f("status", "status", "RECEIVED, ACKNOWLEDGED, RESOLVED or REJECTED."),
+            f("reason", "reason", "Our note on resolving it, or why it was rejected."),
+            f("receivedAt", "received_at", "When it reached us."),
+            f("dueAt", "due_at", "When our answer is due."),
+            f("acknowledgedAt", "acknowledged_at", "When we acknowledged it."),
+            f("closedAt", "closed_at", "When it was resolved or rejected."),
+            f("createdAt", "created_at", "When it was entered."),
+        ),
+        # Staff act for the company: which member filed or closed it is not about you.
+        frozenset({"account_id", "filed_by_id", "closed_by_id"}),
+    ),
 )
 # Tables that hold nothing about any one person.
-NOT_ABOUT_PEOPLE = frozenset({"PolicyVersion", "Promotion", "PublicVersion"})
+NOT_ABOUT_PEOPLE = frozenset({"PolicyVersion", "Promotion", "PublicVersion", "SyncClock"})
 # About the person but withheld, with the reason: a hold is placed to meet a legal
 # obligation that the person may not be told of (docs/privacy.md).
 WITHHELD = frozenset({"LegalHold"})

@@ -10,16 +10,22 @@ from models.accounts import Account, AccountStatus
 from models.outbox import MailKind, OutboundEmail
 from models.purposes import Purpose
 from models.sharing import BookingInquiry
-from privacy import consent
+from privacy import addresses, consent
 
-# Mail that still goes out when the account it is about has closed. A confirmation of the
-# cancellation itself would be the one member; there is no such mail yet.
-TO_CLOSED_ACCOUNTS: frozenset[MailKind] = frozenset()
+# Mail that still goes out when the account it is about has closed: a privacy request is
+# owed its acknowledgement and its answer until the account is erased (staff may file
+# one for a cancelled account, received by mail, phone or post).
+TO_CLOSED_ACCOUNTS: frozenset[MailKind] = frozenset(
+    {MailKind.PRIVACY_REQUEST_RECEIVED, MailKind.PRIVACY_REQUEST_CLOSED}
+)
 
 # Mail whose addressee's details are kept only until the mail is done (sent, dropped or
 # finally failed): a friend's name and address (email a friend: "the friend's data is not
-# stored"), and the address a person replaced (the notice of the change).
-ERASED_WHEN_DONE: frozenset[MailKind] = frozenset({MailKind.REFERRAL, MailKind.EMAIL_CHANGED})
+# stored"), the address a person replaced (the notice of the change), and the nonce of a
+# password reset link (privacy/password_reset.py).
+ERASED_WHEN_DONE: frozenset[MailKind] = frozenset(
+    {MailKind.REFERRAL, MailKind.EMAIL_CHANGED, MailKind.PASSWORD_RESET}
+)
 
 
 def promotion_purpose(on_behalf_of_partner: str | None) -> Purpose:
@@ -27,8 +33,12 @@ def promotion_purpose(on_behalf_of_partner: str | None) -> Purpose:
 
 
 def consenting(purpose: Purpose) -> Q:
-    """Active accounts whose current choice allows `purpose` (a SQL condition)."""
-    return Q(status=AccountStatus.ACTIVE, **{f"preferences__{purpose.preference_field}": True})
+    """Active accounts whose current choice allows `purpose`, and whose address is
+    confirmed where the purpose needs it (a SQL condition)."""
+    condition = Q(status=AccountStatus.ACTIVE) & consent.granted(purpose)
+    if addresses.needs_confirmed_address(purpose):
+        condition &= addresses.confirmed()
+    return condition
 
 
 def erased_when_done(kind: MailKind) -> bool:
@@ -54,6 +64,12 @@ async def reason_not_to_deliver(row: OutboundEmail) -> str | None:
         and not await consent.allows(recipient.id, row.purpose)
     ):
         return f"consent to {row.purpose.value} was withdrawn"
+    if (
+        recipient is not None
+        and addresses.needs_confirmed_address(row.purpose)
+        and not addresses.is_confirmed(recipient)
+    ):
+        return "the address is not confirmed"
     return None
 
 

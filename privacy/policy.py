@@ -12,15 +12,28 @@ written to the ledger by privacy/consent.py only.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.functions import Max
+
 from errors import InvalidInput
-from models.accounts import ConsentEvent
+from models.accounts import AccountStatus, ConsentEvent
 from models.policies import PolicyVersion
+from models.purposes import Purpose
 
 NOTICE_DAYS = 30
 # A clock a little behind ours should not make "now" count as the past.
 CLOCK_SKEW = timedelta(minutes=5)
+
+# A purpose a version introduces is named like the core ones: capitals, digits and
+# underscores, at most 32 (ConsentEvent.purpose), so it can never be mistaken for text.
+PURPOSE_NAME = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
+MAX_INTRODUCED_PER_VERSION = 10
+# PolicyVersion.purposes holds every purpose a version asks for, space-separated.
+MAX_PURPOSES_LENGTH = 400
 
 
 def ensure_notice(material_change: bool, effective_at: datetime, now: datetime) -> None:
@@ -43,11 +56,38 @@ async def notices(now: datetime, *, limit: int, recent_days: int = 90) -> list[P
     return rows[::-1]
 
 
+def ensure_introducible(names: Sequence[str], asked_already: Iterable[str]) -> list[str]:
+    """The purposes a new version may introduce: well named, none that a published
+    version asks for already (the core ones included: every version asks for them), each
+    once. Refused whole, as a ValidationError on `introducesPurposes`, before anything is
+    stored."""
+    field = "introducesPurposes"
+    asked = set(asked_already)
+    if len(names) > MAX_INTRODUCED_PER_VERSION:
+        raise InvalidInput(
+            field, f"A version can introduce at most {MAX_INTRODUCED_PER_VERSION} purposes."
+        )
+    for name in names:
+        if not isinstance(name, str) or not PURPOSE_NAME.fullmatch(name):
+            raise InvalidInput(
+                field,
+                "Name each purpose with capital letters, digits and underscores "
+                "(2 to 32, starting with a letter), such as SMS_REMINDERS.",
+            )
+        if name in asked:
+            raise InvalidInput(field, f"{name} is asked for by a published version already.")
+    if len(set(names)) != len(names):
+        raise InvalidInput(field, "Name each purpose once.")
+    if len(" ".join(asked | set(Purpose) | set(names))) > MAX_PURPOSES_LENGTH:
+        raise InvalidInput(field, "A version cannot ask for that many purposes.")
+    return list(names)
+
+
 async def latest_choice(account_id: int, purpose: str) -> ConsentEvent | None:
     return (
         await ConsentEvent.filter(account_id=account_id, purpose=purpose)
         .order_by("-id")
-        .select_related("policy_version")
+        .select_related("policy_version", "account")
         .first()
     )
 
@@ -59,8 +99,62 @@ async def governing_version(account_id: int, purpose: str) -> PolicyVersion | No
     return choice.policy_version if choice else None
 
 
+def _applies(choice: ConsentEvent | None) -> bool:
+    """`choice` (the latest about its purpose) comes with its version and account."""
+    return (
+        choice is not None
+        and choice.granted
+        and choice.purpose in choice.policy_version.purpose_names
+        # Closing an account stops every use, of purposes introduced later too.
+        and choice.account.status == AccountStatus.ACTIVE
+    )
+
+
 async def applies(account_id: int, purpose: str) -> bool:
     """Whether `purpose` may be used for this account at all: only after a consent to
-    it under a version that asks for it."""
-    choice = await latest_choice(account_id, purpose)
-    return choice is not None and choice.granted and purpose in choice.policy_version.purpose_names
+    it under a version that asks for it, and while the account is open."""
+    return _applies(await latest_choice(account_id, purpose))
+
+
+@dataclass(frozen=True)
+class IntroducedPurpose:
+    """A purpose the policy in force asks for beyond the core ones, and where one
+    person stands on it."""
+
+    name: str
+    introduced_in: PolicyVersion
+    choice: ConsentEvent | None
+    applies: bool
+
+
+async def introduced_purposes(account_id: int, now: datetime) -> list[IntroducedPurpose]:
+    """Every purpose the policy in force asks for beyond the core ones, in the order the
+    versions introduced them, each with the person's latest choice and whether it
+    applies (the same rule as `applies`). At most three statements, however many
+    purposes and choices."""
+    versions = await PolicyVersion.filter(effective_at__lte=now).order_by("effective_at", "id")
+    first_asked_in: dict[str, PolicyVersion] = {}
+    for version in versions:
+        for name in sorted(version.purpose_names - set(Purpose)):
+            first_asked_in.setdefault(name, version)
+    in_force = versions[-1].purpose_names if versions else frozenset()
+    names = [name for name in first_asked_in if name in in_force]
+    latest: dict[str, ConsentEvent] = {}
+    if names:
+        newest = (
+            ConsentEvent.filter(account_id=account_id, purpose__in=names)
+            .annotate(newest=Max("id"))
+            .group_by("purpose")
+            .values_list("newest", flat=True)
+        )
+        events = ConsentEvent.filter(id__in=await newest)
+        latest = {e.purpose: e for e in await events.select_related("policy_version", "account")}
+    return [
+        IntroducedPurpose(
+            name=name,
+            introduced_in=first_asked_in[name],
+            choice=latest.get(name),
+            applies=_applies(latest.get(name)),
+        )
+        for name in names
+    ]

@@ -24,11 +24,8 @@ from privacy.viewer import Viewer
 
 
 def in_force() -> Q:
-    return Q(
-        revoked_at=None,
-        owner__status=AccountStatus.ACTIVE,
-        owner__preferences__contact_sharing=True,
-    )
+    owner_consents = consent.granted(Purpose.CONTACT_SHARING, through="owner__")
+    return Q(revoked_at=None, owner__status=AccountStatus.ACTIVE) & owner_consents
 
 
 # What a performer sees of an inquiry whose author has since closed their account.

@@ -8,16 +8,25 @@ from models.ids import parse_id
 from models.purposes import Purpose
 from schema.accounts import (
     Account,
+    AddressConfirmationSent,
+    AddressConfirmed,
     AuthPayload,
     ChangePasswordInput,
     ChangePasswordResult,
+    ConfirmAddressResult,
     LoginResult,
     PasswordChanged,
+    PasswordReset,
+    PasswordResetRequested,
     PrivacyPreferences,
     PrivacyPreferencesInput,
     PrivacyPreferencesResult,
     RegisterInput,
     RegisterResult,
+    RequestPasswordResetResult,
+    ResendAddressConfirmationResult,
+    ResetPasswordInput,
+    ResetPasswordResult,
     RevokeSessionResult,
     SessionRevoked,
     SignedOutEverywhere,
@@ -27,7 +36,7 @@ from schema.accounts import (
     given,
 )
 from schema.context import Info
-from services import accounts, profiles, sessions
+from services import accounts, address_confirmation, password_reset, profiles, sessions
 
 # Session keys are 64-bit (BigIntField).
 MAX_BIG_KEY = 2**63 - 1
@@ -133,3 +142,44 @@ async def revoke_session(info: Info, id: strawberry.ID) -> RevokeSessionResult:
     account = info.context.viewer.require_account()
     session = await sessions.revoke_session(account, parse_id(id, maximum=MAX_BIG_KEY))
     return SessionRevoked(id=strawberry.ID(str(session.id)))
+
+
+# One answer for every address, registered or not.
+RESET_REQUESTED = (
+    "If an active account uses this address, a link to set a new password is on its way."
+)
+
+
+async def request_password_reset(info: Info, email: str) -> RequestPasswordResetResult:
+    """Mails a reset link if an active account uses `email`; answers the same either way."""
+    context = info.context
+    await password_reset.request_reset(
+        context.rate_limits,
+        email=email,
+        ip=context.viewer.ip,
+        minutes=context.settings.password_reset_minutes,
+    )
+    return PasswordResetRequested(message=RESET_REQUESTED)
+
+
+async def reset_password(info: Info, input: ResetPasswordInput) -> ResetPasswordResult:
+    """Sets a new password with the link's token; every session of the account ends."""
+    ended = await password_reset.reset_password(
+        info.context.links, token=input.token, new_password=input.new_password
+    )
+    return PasswordReset(sessions_ended=ended)
+
+
+async def confirm_address(info: Info, token: str) -> ConfirmAddressResult:
+    """Confirms an address from the link mailed to it; needs no session."""
+    account = await address_confirmation.confirm_address(info.context.links, token)
+    return AddressConfirmed(email=account.email, confirmed_at=account.email_confirmed_at)
+
+
+async def resend_address_confirmation(info: Info) -> ResendAddressConfirmationResult:
+    """Mails the signed-in person a new confirmation link, unless confirmed already."""
+    account = info.context.viewer.require_account()
+    sent = await address_confirmation.resend_confirmation(info.context.rate_limits, account)
+    if not sent:
+        return AddressConfirmed(email=account.email, confirmed_at=account.email_confirmed_at)
+    return AddressConfirmationSent(email=account.email)

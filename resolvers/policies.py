@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from schema.context import Info
-from schema.policies import PolicyNotice, PolicyResult, PolicyVersionInput, PrivacyPolicy
+from schema.policies import (
+    IntroducedPurpose,
+    IntroducedPurposeResult,
+    PolicyNotice,
+    PolicyResult,
+    PolicyVersionInput,
+    PrivacyPolicy,
+)
 from services import policies
 
 
@@ -25,5 +32,17 @@ async def publish_policy_version(info: Info, input: PolicyVersionInput) -> Polic
         summary=input.summary,
         material_change=input.material_change,
         effective_at=input.effective_at,
+        introduces=input.introduces_purposes or (),
     )
     return PolicyNotice.from_row(row)
+
+
+async def consent_to_purpose(info: Info, purpose: str, granted: bool) -> IntroducedPurposeResult:
+    """My answer about a purpose a later policy version introduced (see
+    `me.introducedPurposes`); the four core purposes are chosen with
+    updatePrivacyPreferences."""
+    viewer = info.context.viewer
+    answered = await policies.answer_introduced_purpose(
+        viewer.require_account(), purpose, granted, ip=viewer.ip
+    )
+    return IntroducedPurpose.of(answered)

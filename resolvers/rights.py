@@ -9,10 +9,14 @@ from models.ids import parse_id
 from resolvers.accounts import choices_given
 from schema.accounts import PrivacyPreferences
 from schema.context import Info
+from schema.listings import Listing
+from schema.privacy_requests import AccountSummary
 from schema.rights import (
     AccountCancelled,
     CancelAccountResult,
     ConfirmEmailResult,
+    CorrectListingResult,
+    CorrectProfileResult,
     EmailChangeConfirmed,
     LegalDisclosureInput,
     LegalDisclosureResult,
@@ -20,8 +24,10 @@ from schema.rights import (
     LegalHoldInput,
     LegalHoldResult,
     StaffCancelResult,
+    StaffListingCorrectionInput,
     StaffPreferencesInput,
     StaffPreferencesResult,
+    StaffProfileCorrectionInput,
 )
 from schema.sharing import AuditEvent
 from services import data_rights, profiles, staff_requests
@@ -110,3 +116,50 @@ async def legal_holds(info: Info, account_id: strawberry.ID) -> list[LegalHold]:
         parse_id(account_id), limit=info.context.settings.max_list_items
     )
     return [LegalHold.from_row(row) for row in rows]
+
+
+def _linked(id: strawberry.ID | None) -> int | None:
+    """The privacy request a correction names: None when it names none; 0, which finds
+    nothing (NotFound), for an id we never issued."""
+    return None if id is None else parse_id(id) or 0
+
+
+async def find_account_by_email(info: Info, email: str) -> AccountSummary | None:
+    """Staff only (schema/permissions.StaffOnly): the account with exactly this address
+    (as normalised at registration), or null; every lookup is audited."""
+    staff = info.context.viewer.require_staff()
+    account = await staff_requests.find_account_by_email(
+        staff, email, info.context.settings.secret_key
+    )
+    return AccountSummary.from_row(account) if account else None
+
+
+async def correct_profile_on_request(
+    info: Info, account_id: strawberry.ID, input: StaffProfileCorrectionInput
+) -> CorrectProfileResult:
+    """Staff only: corrects a person's name or phone at their request."""
+    viewer = info.context.viewer
+    staff = viewer.require_staff()
+    account = await staff_requests.correct_profile(
+        staff,
+        await staff_requests.person(parse_id(account_id)),
+        input.changes(),
+        limits=info.context.rate_limits,
+        ip=viewer.ip,
+        request_id=_linked(input.privacy_request_id),
+    )
+    return AccountSummary.from_row(account)
+
+
+async def correct_listing_on_request(
+    info: Info, listing_id: strawberry.ID, input: StaffListingCorrectionInput
+) -> CorrectListingResult:
+    """Staff only: corrects a listing at its owner's request."""
+    staff = info.context.viewer.require_staff()
+    listing = await staff_requests.correct_listing(
+        staff,
+        listing_id,
+        input.changes(),
+        request_id=_linked(input.privacy_request_id),
+    )
+    return Listing.from_row(listing)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated
+
 import strawberry
 
 from models.audit import events_about
@@ -16,8 +19,9 @@ from schema.sharing import (
     BookingInquiryResult,
     ContactShare,
     ContactShareResult,
-    SharedContact,
     SharedContactConnection,
+    ShareWithdrawal,
+    ShareWithdrawalConnection,
 )
 from services import inquiries, sharing
 
@@ -37,14 +41,55 @@ async def send_booking_inquiry(info: Info, input: BookingInquiryInput) -> Bookin
 
 
 async def shared_contacts(
-    info: Info, first: int = 50, after: str | None = None
+    info: Info,
+    first: int = 50,
+    after: str | None = None,
+    changed_since: Annotated[
+        datetime | None,
+        strawberry.argument(
+            description="A sync from a time: the contacts that changed at or after it "
+            "(shared, or their owner's name, email or phone changed). Prefer `syncCursor`, "
+            "which never misses a change that committed late."
+        ),
+    ] = None,
+    sync_cursor: Annotated[
+        str | None,
+        strawberry.argument(
+            description="A sync from where the last one ended: the `syncCursor` it answered. "
+            "Not with `changedSince`."
+        ),
+    ] = None,
+    listing_id: Annotated[
+        strawberry.ID | None,
+        strawberry.argument(
+            description="Only the contacts of inquiries about this listing (a cursor "
+            "belongs to the listing it was read under)."
+        ),
+    ] = None,
 ) -> SharedContactConnection:
     """Contacts shared with the caller (session token, or API key with CONTACTS_READ) whose
-    sharing is still in force."""
+    sharing is still in force: newest first, or in a sync in the order they changed."""
     page = await sharing.shared_contacts(
+        info.context.viewer,
+        first=first,
+        after=after,
+        maximum=info.context.settings.max_page_size,
+        sync=sharing.SyncArguments(
+            changed_since=changed_since, sync_cursor=sync_cursor, listing_id=listing_id
+        ),
+    )
+    return SharedContactConnection.of_page(page)
+
+
+async def shared_contact_withdrawals(
+    info: Info, first: int = 50, after: str | None = None
+) -> ShareWithdrawalConnection:
+    """Shares with the caller that ended, oldest first (session token, or API key with
+    CONTACTS_READ): keep `pageInfo.endCursor` and pass it as `after` next time."""
+    page = await sharing.withdrawals(
         info.context.viewer, first=first, after=after, maximum=info.context.settings.max_page_size
     )
-    return SharedContactConnection.of(page, SharedContact.from_row)
+    return ShareWithdrawalConnection.of(page, ShareWithdrawal.from_row)
 
 
 async def received_inquiries(

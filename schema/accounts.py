@@ -8,21 +8,27 @@ from typing import Annotated, Any
 import strawberry
 
 from models import accounts as rows
+from privacy import consent
 from schema.api_keys import ApiKey
 from schema.context import Info
 from schema.enums import AccountStatus, ConsentSource, Purpose, Role
 from schema.errors import (
     EmailTaken,
     InvalidCredentials,
+    InvalidToken,
     NotAuthorized,
     NotFound,
     RateLimited,
     ValidationError,
 )
+from schema.global_privacy_control import GlobalPrivacyControl
 from schema.listings import Listing
+from schema.policies import IntroducedPurpose
+from schema.privacy_requests import PrivacyRequest, PrivacyRequestConnection
 from schema.sharing import ContactShare
 from schema.testimonials import Testimonial
-from services import sessions
+from schema.webhooks import WebhookEndpoint
+from services import global_privacy_control, policies, privacy_requests, sessions, webhooks
 
 # Lists that grow are capped in SQL (models/loaders.py); the export is complete.
 CAPPED = "At most MAX_LIST_ITEMS (50 by default); `myDataExport` has them all."
@@ -101,6 +107,14 @@ class Account:
     pending_email: str | None = strawberry.field(
         description="A new address waiting for confirmation by the link sent to it."
     )
+    email_confirmed: bool = strawberry.field(
+        description="Whether a link mailed to `email` was used. Until it is, no promotional "
+        "or partner mail is sent to it, whatever the privacy preferences say; mail about "
+        "the account still is. `resendAddressConfirmation` mails the link again."
+    )
+    email_confirmed_at: datetime | None = strawberry.field(
+        description="When the current address was confirmed; null while it is not."
+    )
     role: Role
     status: AccountStatus
     policy_version_id: strawberry.Private[int]
@@ -113,6 +127,8 @@ class Account:
             email=row.email,
             phone=row.phone,
             pending_email=row.pending_email,
+            email_confirmed=row.email_confirmed_at is not None,
+            email_confirmed_at=row.email_confirmed_at,
             role=row.role,
             status=row.status,
             policy_version_id=row.policy_version_id,
@@ -123,10 +139,31 @@ class Account:
         row = await info.context.loaders.preferences.load(int(self.id))
         return PrivacyPreferences.from_row(row)
 
-    @strawberry.field(description=f"Newest first. {CAPPED}")
+    @strawberry.field(
+        description=f"Newest first. {CAPPED} The four purposes of `Purpose`; answers about "
+        "purposes a later version introduced are in `introducedPurposes`."
+    )
     async def consent_history(self, info: Info) -> list[ConsentRecord]:
         events = await info.context.loaders.consent_events.load(int(self.id))
-        return [ConsentRecord.from_row(event) for event in events]
+        core = [event for event in events if event.purpose in consent.CORE_PURPOSES]
+        return [ConsentRecord.from_row(event) for event in core]
+
+    @strawberry.field(
+        description="Purposes later versions of the privacy policy ask consent for, beyond "
+        "the four of `Purpose`, oldest first, and whether each applies to me."
+    )
+    async def introduced_purposes(self, info: Info) -> list[IntroducedPurpose]:
+        purposes = await policies.introduced_purposes(int(self.id))
+        return [IntroducedPurpose.of(purpose) for purpose in purposes]
+
+    @strawberry.field(
+        description="What my browser's Global Privacy Control signal did; null when it "
+        "never changed a choice of mine."
+    )
+    async def global_privacy_control(self, info: Info) -> GlobalPrivacyControl | None:
+        preferences = await info.context.loaders.preferences.load(int(self.id))
+        honoured = await global_privacy_control.honoured(int(self.id), preferences)
+        return GlobalPrivacyControl.of(honoured) if honoured else None
 
     @strawberry.field(description=f"My listings, in the directory or not, newest first. {CAPPED}")
     async def listings(self, info: Info) -> list[Listing]:
@@ -160,6 +197,13 @@ class Account:
         keys = await info.context.loaders.api_keys.load(int(self.id))
         return [ApiKey.from_row(key) for key in keys]
 
+    @strawberry.field(
+        description=f"My webhook endpoints, newest first; never their secrets. {CAPPED}"
+    )
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint]:
+        rows = await webhooks.endpoints(int(self.id), limit=info.context.settings.max_list_items)
+        return [WebhookEndpoint.from_row(row) for row in rows]
+
     @strawberry.field(description=f"Where I am signed in: live sessions, newest first. {CAPPED}")
     async def sessions(self, info: Info) -> list[AccountSession]:
         found = await sessions.live_sessions(
@@ -167,6 +211,22 @@ class Account:
         )
         current = info.context.viewer.session_id
         return [AccountSession.from_row(row, current) for row in found]
+
+    @strawberry.field(
+        description="My privacy requests (access, correction, deletion, objection, "
+        "questions), newest first, with where each stands and when it is due."
+    )
+    async def privacy_requests(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> PrivacyRequestConnection:
+        page = await privacy_requests.own_requests(
+            info.context.viewer,
+            int(self.id),
+            first=first,
+            after=after,
+            maximum=info.context.settings.max_page_size,
+        )
+        return PrivacyRequestConnection.of(page, PrivacyRequest.from_row)
 
 
 @strawberry.type
@@ -246,6 +306,42 @@ class SessionRevoked:
     id: strawberry.ID = strawberry.field(description="The session that has ended.")
 
 
+@strawberry.type(
+    description="The same answer whether or not an account uses the address: if one "
+    "does, and it is active, a link to set a new password is mailed to it."
+)
+class PasswordResetRequested:
+    message: str
+
+
+@strawberry.input
+class ResetPasswordInput:
+    token: str = strawberry.field(description="From the link in the password reset mail.")
+    new_password: str
+
+
+@strawberry.type(
+    description="The password is set and every session of the account has ended; sign in "
+    "with the new password."
+)
+class PasswordReset:
+    sessions_ended: int
+
+
+@strawberry.type(
+    description="The address is confirmed. Whoever holds the link learns only the address "
+    "it confirmed: the link needs no session, so it reveals nothing else."
+)
+class AddressConfirmed:
+    email: str
+    confirmed_at: datetime
+
+
+@strawberry.type(description="A confirmation link is on its way to the account's address.")
+class AddressConfirmationSent:
+    email: str
+
+
 RegisterResult = Annotated[
     AuthPayload | ValidationError | EmailTaken | RateLimited, strawberry.union("RegisterResult")
 ]
@@ -268,4 +364,18 @@ SignOutEverywhereResult = Annotated[
 ]
 RevokeSessionResult = Annotated[
     SessionRevoked | NotFound | NotAuthorized, strawberry.union("RevokeSessionResult")
+]
+RequestPasswordResetResult = Annotated[
+    PasswordResetRequested | ValidationError | RateLimited,
+    strawberry.union("RequestPasswordResetResult"),
+]
+ResetPasswordResult = Annotated[
+    PasswordReset | InvalidToken | ValidationError, strawberry.union("ResetPasswordResult")
+]
+ConfirmAddressResult = Annotated[
+    AddressConfirmed | InvalidToken, strawberry.union("ConfirmAddressResult")
+]
+ResendAddressConfirmationResult = Annotated[
+    AddressConfirmationSent | AddressConfirmed | NotAuthorized | RateLimited,
+    strawberry.union("ResendAddressConfirmationResult"),
 ]

@@ -13,6 +13,7 @@ from models.tokens import LinkSigner
 from privacy import directory, sharing
 from privacy.viewer import Viewer
 from rate_limits import RateLimits
+from schema.request_state import RequestState
 from settings import Settings
 
 
@@ -33,6 +34,9 @@ class Context:
             listings_visible=directory.publicly_visible(),
             grants_in_force=sharing.in_force(),
         )
+        known = RequestState(self.request.scope).preferences
+        if known is not None:
+            self.loaders.preferences.prime(known.account_id, known)
 
 
 Info = StrawberryInfo[Context, None]

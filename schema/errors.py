@@ -24,6 +24,8 @@ class ErrorCode(Enum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 (a code, not a secret)
     RATE_LIMITED = "RATE_LIMITED"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    LIMIT_REACHED = "LIMIT_REACHED"
 
 
 @strawberry.interface
@@ -84,6 +86,17 @@ class InvalidToken(Error):
     CODE = ErrorCode.INVALID_TOKEN
 
 
+@strawberry.type(description="A move its current state does not allow; nothing changed.")
+class InvalidTransition(Error):
+    CODE = ErrorCode.INVALID_TRANSITION
+
+
+@strawberry.type(description="A cap on how many one may have at once; nothing changed.")
+class LimitReached(Error):
+    CODE = ErrorCode.LIMIT_REACHED
+    limit: int
+
+
 # Each domain exception, its GraphQL type, and what of the exception the type shows.
 ERROR_TYPES: tuple[tuple[type[errors.DomainError], type[Error], Callable[[Any], dict]], ...] = (
     (errors.InvalidInput, ValidationError, lambda e: {"field": e.field}),
@@ -98,6 +111,8 @@ ERROR_TYPES: tuple[tuple[type[errors.DomainError], type[Error], Callable[[Any], 
         RateLimited,
         lambda e: {"retry_after_seconds": e.retry_after_seconds},
     ),
+    (errors.InvalidTransitionError, InvalidTransition, lambda e: {}),
+    (errors.LimitReachedError, LimitReached, lambda e: {"limit": e.limit}),
 )
 
 

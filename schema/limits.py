@@ -54,6 +54,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+import db
 from errors import BadUserInput, DomainError, QueryTooCostly
 from settings import Settings
 
@@ -108,10 +109,13 @@ def max_directives_rule(limit: int) -> type[ValidationRule]:
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    """A bug rather than a bad request: an exception our code did not mean to raise."""
+    """A bug rather than a bad request: an exception our code did not mean to raise. A
+    database outage is neither: web/outage.py answers it with a 503, so it is not masked."""
     original = error.original_error
-    return original is not None and not isinstance(
-        original, (GraphQLError, BadUserInput, DomainError, QueryTooCostly)
+    return (
+        original is not None
+        and not isinstance(original, (GraphQLError, BadUserInput, DomainError, QueryTooCostly))
+        and db.unavailable(original) is None
     )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from models.listings import Listing as ListingRow
+from schema.boards import BoardQuestionConnection, board_of
 from schema.context import Info
 from schema.errors import NotAuthorized, NotFound, ValidationError
 from schema.pagination import Connection
@@ -57,6 +58,16 @@ class Listing:
     async def performer(self, info: Info) -> Performer:
         owner = await info.context.loaders.account.load(self.owner_id)
         return Performer(id=strawberry.ID(str(owner.id)), name=owner.name)
+
+    @strawberry.field(
+        description="The listing's public question-and-answer board, newest question "
+        "first: everything on it is public, for everyone to read. Empty while the listing "
+        "is out of the directory."
+    )
+    async def board(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> BoardQuestionConnection:
+        return await board_of(info, int(self.id), first, after)
 
 
 ListingConnection = Connection[Listing]

@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.types import Scope
 
+from models.accounts import PrivacyPreferences
 from privacy.viewer import Viewer
 
 operation: contextvars.ContextVar[str | None] = contextvars.ContextVar("operation", default=None)
@@ -35,6 +36,16 @@ class RequestState:
     @viewer.setter
     def viewer(self, viewer: Viewer) -> None:
         self._values["viewer"] = viewer
+
+    @property
+    def preferences(self) -> PrivacyPreferences | None:
+        """The viewer's current choices, when something before the GraphQL view read
+        them already (web/gpc.py): the request's loader starts with them."""
+        return self._values.get("preferences")
+
+    @preferences.setter
+    def preferences(self, preferences: PrivacyPreferences | None) -> None:
+        self._values["preferences"] = preferences
 
     @property
     def operation_name(self) -> str | None:

@@ -1,5 +1,6 @@
 """The person's rights (export, cancellation, confirming a new address) and the staff
-tools for requests received by email or phone, legal holds and disclosures."""
+tools for requests received by email or phone (corrections among them), legal holds and
+disclosures."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ from typing import Annotated
 import strawberry
 
 from models.retention import LegalHold as LegalHoldRow
-from schema.accounts import PrivacyPreferences, PrivacyPreferencesInput
+from schema.accounts import PrivacyPreferences, PrivacyPreferencesInput, given
 from schema.errors import (
     EmailTaken,
     InvalidToken,
+    InvalidTransition,
     NotAuthorized,
     NotFound,
     ValidationError,
 )
+from schema.listings import Listing
+from schema.privacy_requests import AccountSummary
 from schema.sharing import AuditEvent
 
 
@@ -79,6 +83,60 @@ class StaffPreferencesInput:
     choices: PrivacyPreferencesInput
 
 
+LINKED_REQUEST = (
+    "One of the person's open privacy requests this correction answers (recorded in the "
+    "audit log; resolve the request separately). Another person's request is NotFound."
+)
+
+
+@strawberry.input(
+    description="Staff only: a correction the person asked for by mail or phone. Only the "
+    "fields given change; `phone: null` (or empty) clears the number. The same checks as "
+    "`updateProfile`; the address is never changed here (its owner confirms a new one)."
+)
+class StaffProfileCorrectionInput:
+    name: strawberry.Maybe[str | None]
+    phone: strawberry.Maybe[str | None]
+    privacy_request_id: strawberry.ID | None = strawberry.field(
+        default=None, description=LINKED_REQUEST
+    )
+
+    def changes(self) -> dict[str, str | None]:
+        changes: dict[str, str | None] = {}
+        if given(self.name):
+            changes["name"] = self.name.value
+        if isinstance(self.phone, strawberry.Some):
+            changes["phone"] = self.phone.value
+        return changes
+
+
+@strawberry.input(
+    description="Staff only: a correction of a listing its owner asked for by mail or phone. "
+    "Only the fields given (not null) change, under the same checks as `updateListing`."
+)
+class StaffListingCorrectionInput:
+    title: strawberry.Maybe[str | None]
+    category: strawberry.Maybe[str | None]
+    city: strawberry.Maybe[str | None]
+    state: strawberry.Maybe[str | None]
+    description: strawberry.Maybe[str | None]
+    privacy_request_id: strawberry.ID | None = strawberry.field(
+        default=None, description=LINKED_REQUEST
+    )
+
+    def changes(self) -> dict[str, str]:
+        names = ("title", "category", "city", "state", "description")
+        return {name: value.value for name in names if given(value := getattr(self, name))}
+
+
+CorrectProfileResult = Annotated[
+    AccountSummary | ValidationError | NotAuthorized | NotFound | InvalidTransition,
+    strawberry.union("CorrectProfileResult"),
+]
+CorrectListingResult = Annotated[
+    Listing | ValidationError | NotAuthorized | NotFound | InvalidTransition,
+    strawberry.union("CorrectListingResult"),
+]
 CancelAccountResult = Annotated[
     AccountCancelled | NotAuthorized, strawberry.union("CancelAccountResult")
 ]

@@ -9,15 +9,20 @@ from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import accounts as account_resolvers
+from resolvers import ads as ads_resolvers
 from resolvers import api_keys as api_key_resolvers
+from resolvers import boards as board_resolvers
 from resolvers import contact as contact_resolvers
 from resolvers import listings as listing_resolvers
 from resolvers import mail as mail_resolvers
 from resolvers import policies as policy_resolvers
+from resolvers import privacy_requests as privacy_request_resolvers
 from resolvers import rights as rights_resolvers
 from resolvers import sharing as sharing_resolvers
 from resolvers import testimonials as testimonial_resolvers
+from resolvers import webhooks as webhook_resolvers
 from schema.accounts import Account
+from schema.ads import AdsAudienceMemberConnection
 from schema.contact import PrivacyContact
 from schema.error_codes import ErrorCodes
 from schema.errors import EXCEPTION_HANDLERS, Error
@@ -27,8 +32,14 @@ from schema.mail import OutboundEmailConnection
 from schema.operation_name import RequestFacts
 from schema.permissions import StaffOnly
 from schema.policies import PolicyNotice, PrivacyPolicy
+from schema.privacy_requests import AccountSummary, StaffPrivacyRequestConnection
 from schema.rights import LegalHold
-from schema.sharing import AuditEventConnection, BookingInquiryConnection, SharedContactConnection
+from schema.sharing import (
+    AuditEventConnection,
+    BookingInquiryConnection,
+    SharedContactConnection,
+    ShareWithdrawalConnection,
+)
 from schema.testimonials import TestimonialConnection
 from settings import Settings
 
@@ -57,8 +68,27 @@ class Query:
     legal_holds: list[LegalHold] = strawberry.field(
         resolver=rights_resolvers.legal_holds, extensions=[StaffOnly(empty=list)]
     )
+    open_privacy_requests: StaffPrivacyRequestConnection = strawberry.field(
+        resolver=privacy_request_resolvers.open_privacy_requests,
+        extensions=[StaffOnly(empty=StaffPrivacyRequestConnection.empty)],
+    )
+    find_account_by_email: AccountSummary | None = strawberry.field(
+        resolver=rights_resolvers.find_account_by_email,
+        extensions=[StaffOnly(empty=lambda: None)],
+    )
     shared_contacts: SharedContactConnection = strawberry.field(
         resolver=sharing_resolvers.shared_contacts
+    )
+    shared_contact_withdrawals: ShareWithdrawalConnection = strawberry.field(
+        resolver=sharing_resolvers.shared_contact_withdrawals,
+        description="Shares with me that ended, in the order they ended: each one's id and "
+        "when, nothing else. A partner must delete what it copied of each.",
+    )
+    ads_audience: AdsAudienceMemberConnection = strawberry.field(
+        resolver=ads_resolvers.ads_audience,
+        description="The ad partner's key only (scope ADS_AUDIENCE, made by staff): the "
+        "people who consent to TARGETED_ADS now, as hashed addresses, newest account first. "
+        "Empty for everyone else.",
     )
     received_inquiries: BookingInquiryConnection = strawberry.field(
         resolver=sharing_resolvers.received_inquiries
@@ -88,6 +118,14 @@ class Mutation:
     change_password = strawberry.mutation(resolver=account_resolvers.change_password)
     sign_out_everywhere = strawberry.mutation(resolver=account_resolvers.sign_out_everywhere)
     revoke_session = strawberry.mutation(resolver=account_resolvers.revoke_session)
+    request_password_reset = strawberry.mutation(
+        resolver=account_resolvers.request_password_reset
+    )
+    reset_password = strawberry.mutation(resolver=account_resolvers.reset_password)
+    confirm_address = strawberry.mutation(resolver=account_resolvers.confirm_address)
+    resend_address_confirmation = strawberry.mutation(
+        resolver=account_resolvers.resend_address_confirmation
+    )
     update_privacy_preferences = strawberry.mutation(
         resolver=account_resolvers.update_privacy_preferences
     )
@@ -102,7 +140,20 @@ class Mutation:
     send_booking_inquiry = strawberry.mutation(resolver=sharing_resolvers.send_booking_inquiry)
     revoke_contact_share = strawberry.mutation(resolver=sharing_resolvers.revoke_contact_share)
     create_api_key = strawberry.mutation(resolver=api_key_resolvers.create_api_key)
+    rotate_api_key = strawberry.mutation(resolver=api_key_resolvers.rotate_api_key)
     revoke_api_key = strawberry.mutation(resolver=api_key_resolvers.revoke_api_key)
+    create_webhook_endpoint = strawberry.mutation(
+        resolver=webhook_resolvers.create_webhook_endpoint
+    )
+    disable_webhook_endpoint = strawberry.mutation(
+        resolver=webhook_resolvers.disable_webhook_endpoint
+    )
+    enable_webhook_endpoint = strawberry.mutation(
+        resolver=webhook_resolvers.enable_webhook_endpoint
+    )
+    delete_webhook_endpoint = strawberry.mutation(
+        resolver=webhook_resolvers.delete_webhook_endpoint
+    )
     send_promotion = strawberry.mutation(resolver=mail_resolvers.send_promotion)
     unsubscribe = strawberry.mutation(resolver=mail_resolvers.unsubscribe)
     send_referral = strawberry.mutation(resolver=mail_resolvers.send_referral)
@@ -111,7 +162,31 @@ class Mutation:
         resolver=testimonial_resolvers.respond_to_testimonial_consent
     )
     remove_testimonial = strawberry.mutation(resolver=testimonial_resolvers.remove_testimonial)
+    ask_listing_question = strawberry.mutation(
+        resolver=board_resolvers.ask_listing_question,
+        description="Asks on a listing's board. The question is public, for everyone to "
+        "read; email addresses, phone numbers and links are removed before it is stored.",
+    )
+    answer_listing_question = strawberry.mutation(
+        resolver=board_resolvers.answer_listing_question,
+        description="The listing's performer answers a question on its board, once. The "
+        "answer is public, for everyone to read; contact details are removed before storing.",
+    )
+    delete_board_post = strawberry.mutation(
+        resolver=board_resolvers.delete_board_post,
+        description="Deletes one of my board posts (a question with its answer).",
+    )
+    remove_board_post_on_request = strawberry.mutation(
+        resolver=board_resolvers.remove_board_post_on_request,
+        description="Staff only: removes any board post on request; audited.",
+    )
     publish_policy_version = strawberry.mutation(resolver=policy_resolvers.publish_policy_version)
+    consent_to_purpose = strawberry.mutation(
+        resolver=policy_resolvers.consent_to_purpose,
+        description="My answer about a purpose a later policy version introduced "
+        "(`me.introducedPurposes`); the four of `Purpose` are chosen with "
+        "updatePrivacyPreferences.",
+    )
     cancel_account = strawberry.mutation(resolver=rights_resolvers.cancel_account)
     confirm_email_change = strawberry.mutation(resolver=rights_resolvers.confirm_email_change)
     cancel_account_on_request = strawberry.mutation(
@@ -123,6 +198,27 @@ class Mutation:
     place_legal_hold = strawberry.mutation(resolver=rights_resolvers.place_legal_hold)
     lift_legal_hold = strawberry.mutation(resolver=rights_resolvers.lift_legal_hold)
     record_legal_disclosure = strawberry.mutation(resolver=rights_resolvers.record_legal_disclosure)
+    correct_profile_on_request = strawberry.mutation(
+        resolver=rights_resolvers.correct_profile_on_request
+    )
+    correct_listing_on_request = strawberry.mutation(
+        resolver=rights_resolvers.correct_listing_on_request
+    )
+    file_privacy_request = strawberry.mutation(
+        resolver=privacy_request_resolvers.file_privacy_request
+    )
+    file_privacy_request_on_behalf = strawberry.mutation(
+        resolver=privacy_request_resolvers.file_privacy_request_on_behalf
+    )
+    acknowledge_privacy_request = strawberry.mutation(
+        resolver=privacy_request_resolvers.acknowledge_privacy_request
+    )
+    resolve_privacy_request = strawberry.mutation(
+        resolver=privacy_request_resolvers.resolve_privacy_request
+    )
+    reject_privacy_request = strawberry.mutation(
+        resolver=privacy_request_resolvers.reject_privacy_request
+    )
 
 
 class BacklineSchema(strawberry.Schema):

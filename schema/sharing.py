@@ -3,6 +3,7 @@ the owner) and whose details I have (SharedContact, seen by the recipient)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -12,6 +13,8 @@ from strawberry.scalars import JSON
 from models.audit import AuditEvent as AuditEventRow
 from models.sharing import BookingInquiry as InquiryRow
 from models.sharing import ContactGrant
+from models.sharing import ShareEnded as ShareEndedRow
+from models.sync import ContactsPage
 from schema.context import Info
 from schema.enums import AccessMethod, AuditAction
 from schema.errors import ConsentRequired, NotAuthorized, NotFound, RateLimited, ValidationError
@@ -120,7 +123,54 @@ class SharedContact:
         return BookingInquiry.from_row(row) if row else None
 
 
-SharedContactConnection = Connection[SharedContact]
+@strawberry.type(
+    description="Contacts shared with me. In a sync (`changedSince` or `syncCursor` "
+    "given) they come in the order they changed, oldest change first, and `syncCursor` "
+    "is where the next sync starts."
+)
+class SharedContactConnection(Connection[SharedContact]):
+    sync_cursor: str | None = strawberry.field(
+        description="In a sync: keep it, and pass it as `syncCursor` next time to get "
+        "only what changed since. It moves to the end of what this page read, or once "
+        "there is no next page, to now. Null outside a sync."
+    )
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(
+        description="How many contacts the whole connection holds (every page; in a sync, "
+        "every change from where it starts): one count in the database, made only when "
+        "asked."
+    )
+    async def total_count(self) -> int:
+        return await self.count()
+
+    @classmethod
+    def of_page(cls, page: ContactsPage) -> SharedContactConnection:
+        plain = Connection.of(page, SharedContact.from_row)
+        return cls(
+            edges=plain.edges,
+            page_info=plain.page_info,
+            sync_cursor=page.sync_cursor,
+            count=page.total,
+        )
+
+
+@strawberry.type(
+    description="A share with me that ended: its owner revoked it or withdrew their "
+    "consent, or an account closed. Delete what you copied of it."
+)
+class ShareWithdrawal:
+    share_id: strawberry.ID = strawberry.field(
+        description="The `id` the contact had in `sharedContacts`."
+    )
+    ended_at: datetime
+
+    @classmethod
+    def from_row(cls, row: ShareEndedRow) -> ShareWithdrawal:
+        return cls(share_id=strawberry.ID(str(row.grant_id)), ended_at=row.ended_at)
+
+
+ShareWithdrawalConnection = Connection[ShareWithdrawal]
 
 
 BookingInquiryConnection = Connection[BookingInquiry]

@@ -13,7 +13,7 @@ from models import auth, validation
 from models.accounts import Account, Role
 from models.policies import policy_in_force
 from models.purposes import ConsentSource, Purpose
-from privacy import consent
+from privacy import addresses, consent
 from privacy.sessions import describe_client
 from rate_limits import RateLimits
 
@@ -58,7 +58,8 @@ async def open_account(
     session_days: int,
     user_agent: str | None = None,
 ) -> tuple[Account, str]:
-    """Creates the account, records each consent choice, and signs the person in.
+    """Creates the account, records each consent choice, and signs the person in. The
+    address starts unconfirmed; the welcome mail carries the link that confirms it.
     Registration without the public door's rate limit: the demo seed uses it."""
     if role not in SELF_SERVICE_ROLES:
         raise InvalidInput("role", "Choose CUSTOMER or PERFORMER.")
@@ -70,7 +71,7 @@ async def open_account(
     password_hash = await auth.hash_password_off_loop(password)
     try:
         async with in_transaction():
-            account = await _create(name, email, password_hash, role)
+            account = await _create(name, email, password_hash, role, **addresses.new_round())
             await consent.record_choices(account, consents, ConsentSource.REGISTRATION, ip)
             await enqueue_welcome(account)
             token = await auth.start_session(account, session_days, describe_client(user_agent))
@@ -97,7 +98,9 @@ async def create_staff(*, name: str, email: str, password: str) -> Account:
     return account
 
 
-async def _create(name: str, email: str, password_hash: str, role: Role) -> Account:
+async def _create(
+    name: str, email: str, password_hash: str, role: Role, **fields: object
+) -> Account:
     """The account row, under the policy version in force as it is made."""
     policy = await policy_in_force(datetime.now(UTC))
     return await Account.create(
@@ -106,6 +109,7 @@ async def _create(name: str, email: str, password_hash: str, role: Role) -> Acco
         password_hash=password_hash,
         role=role,
         policy_version_id=policy.id,
+        **fields,
     )
 
 

@@ -15,11 +15,12 @@ from models.accounts import Account
 from models.api_keys import ApiScope
 from models.ids import parse_id
 from models.pagination import Page
-from models.sharing import BookingInquiry, ContactGrant, inquiries_received, inquiries_sent
+from models.sharing import BookingInquiry, inquiries_received, inquiries_sent
 from privacy import sharing
 from privacy.viewer import Viewer
 from rate_limits import RateLimits
 from services import listings
+from webhooks.enqueue import enqueue_inquiry_events
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ async def send_inquiry(
     customer: Account, fields: InquiryFields, rate_limits: RateLimits
 ) -> BookingInquiry:
     """Stores the inquiry and shares contact details each way where each side
-    consents, all in one transaction; nothing is stored if any check fails. The rate
+    consents, with its mail and its webhook events, all in one transaction; nothing is
+    stored if any check fails. The rate
     limit counts first, so that refused attempts count too."""
     await rate_limits.inquiry(customer.id, parse_id(fields.listing_id))
     sharing.ensure_may_inquire(customer)
@@ -63,10 +65,12 @@ async def send_inquiry(
         )
         performer = await Account.get(id=listing.owner_id)
         grants = await sharing.grants_due(inquiry, customer, performer)
-        await ContactGrant.bulk_create(grants)
+        for grant in grants:  # at most two; saved one by one to learn their ids
+            await grant.save()
         await enqueue_new_inquiry(
             inquiry, customer_shared=any(grant.owner_id == customer.id for grant in grants)
         )
+        await enqueue_inquiry_events(inquiry, grants)
     return inquiry
 
 

@@ -15,7 +15,7 @@ from models.accounts import Account, PrivacyPreferences
 from models.auth import email_is_taken
 from models.purposes import ConsentSource, Purpose
 from models.tokens import LinkSigner
-from privacy import consent, email_change
+from privacy import addresses, consent, email_change
 from rate_limits import RateLimits
 
 UNCHANGED = object()
@@ -63,7 +63,8 @@ async def update_profile(
 
 
 async def confirm_email_change(links: LinkSigner, token: str) -> Account:
-    """Applies the address a confirmation link was sent to; the link works once."""
+    """Applies the address a confirmation link was sent to; the link works once. The
+    new address counts as confirmed (double opt-in): the link proves it is the person's."""
     async with in_transaction():
         account = await email_change.account_to_confirm(links, token)
         if await email_is_taken(account.pending_email, except_account_id=account.id):
@@ -75,7 +76,10 @@ async def confirm_email_change(links: LinkSigner, token: str) -> Account:
                 "pending_email": None,
                 "pending_email_nonce": None,
                 "pending_email_expires_at": None,
+                # A reset link mailed to the replaced address stops working.
+                "password_reset_digest": None,
             }
+            | addresses.confirmed_now()
         )
         try:
             await account.save()

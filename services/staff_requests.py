@@ -1,24 +1,32 @@
 """Staff acting on what people ask by email or phone ("Choice/Opt-Out", "Removal From
-Directory", testimonials, cancellation), on legal holds, and on disclosures the law
-requires. Each is recorded: a consent change with source STAFF_REQUEST, anything
-else as an audit event naming the staff member. The staff check itself is at the edge
-(resolvers: `viewer.require_staff()`, schema/permissions.StaffOnly)."""
+Directory", testimonials, cancellation, correcting a profile or a listing), on legal
+holds, and on disclosures the law requires. Each is recorded: a consent change with
+source STAFF_REQUEST, anything else as an audit event naming the staff member. Staff
+find the person by their exact address (audited too) rather than guess an id. The
+staff check itself is at the edge (resolvers: `viewer.require_staff()`,
+schema/permissions.StaffOnly)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from pydantic import SecretStr
 from tortoise.transactions import in_transaction
 
 from errors import InvalidInput, NotFoundError
+from models import directory as listing_queries
 from models import validation
 from models.accounts import Account, PrivacyPreferences
 from models.audit import AuditAction, AuditEvent
+from models.listings import Listing
 from models.purposes import ConsentSource, Purpose
 from models.retention import LegalHold
-from privacy import consent, holds
-from services import data_rights
+from privacy import consent, holds, privacy_requests
+from rate_limits import RateLimits
+from services import data_rights, profiles
+from services import privacy_requests as requests_service
+from services.listings import ListingFields
 
 
 async def person(account_id: int | None) -> Account:
@@ -122,3 +130,98 @@ async def record_disclosure(
     )
     await event.fetch_related("actor")
     return event
+
+
+async def find_account_by_email(
+    staff: Account, email: str, secret_key: SecretStr
+) -> Account | None:
+    """The account whose address is exactly `email` (normalised as at registration),
+    or None. Every lookup is audited, a miss too: a hit names the account; a miss keeps
+    only a keyed fingerprint of the address (privacy/privacy_requests.lookup_fingerprint),
+    never the address of someone who may not be a member."""
+    try:
+        address = validation.email(email)
+    except InvalidInput:
+        address = None
+    account = await Account.get_or_none(email=address) if address else None
+    detail: dict[str, object] = {"found": account is not None}
+    if account is None:
+        typed = address or email.strip().lower()[: validation.MAX_EMAIL_LENGTH]
+        detail["address_fingerprint"] = privacy_requests.lookup_fingerprint(secret_key, typed)
+    await AuditEvent.create(
+        action=AuditAction.ACCOUNT_LOOKED_UP_BY_STAFF,
+        actor_id=staff.id,
+        subject_id=account.id if account else None,
+        detail=detail,
+    )
+    return account
+
+
+def _correction_detail(fields: list[str], request_id: int | None) -> dict[str, object]:
+    # Which fields, not their values: the old and new values are the person's data.
+    return {
+        "source": "STAFF_REQUEST",
+        "fields": sorted(fields),
+        "privacy_request_id": request_id,
+    }
+
+
+async def correct_profile(
+    staff: Account,
+    account: Account,
+    changes: Mapping[str, str | None],
+    *,
+    limits: RateLimits,
+    ip: str | None,
+    request_id: int | None,
+) -> Account:
+    """The person asked by mail or phone to correct their name or phone: the same
+    checks as their own `updateProfile` (services/profiles.update_profile, which this
+    calls), recorded as staff's (audit, source STAFF_REQUEST), optionally answering one
+    of the person's open privacy requests (resolved separately). Never the address:
+    a new address is confirmed by its owner through the link mailed to it."""
+    if not changes:
+        raise InvalidInput(None, "Name at least one field to correct.")
+    async with in_transaction():
+        if request_id is not None:
+            await requests_service.linked_request(account.id, request_id)
+        await profiles.update_profile(limits, account, ip=ip, **changes)
+        await AuditEvent.create(
+            action=AuditAction.PROFILE_CORRECTED_BY_STAFF,
+            actor_id=staff.id,
+            subject_id=account.id,
+            detail=_correction_detail(list(changes), request_id),
+        )
+    return account
+
+
+async def correct_listing(
+    staff: Account,
+    listing_id: str,
+    changes: Mapping[str, str],
+    *,
+    request_id: int | None,
+) -> Listing:
+    """The owner asked by mail or phone to correct a listing: the fields given replace
+    the listing's, under the same checks as the owner's `updateListing`
+    (services/listings.ListingFields); saving the row moves its revision, so cached
+    public pages showing it are renewed (models/public_version.py)."""
+    if not changes:
+        raise InvalidInput(None, "Name at least one field to correct.")
+    listing = await listing_queries.listing_with_owner(listing_id)
+    if listing is None:
+        raise NotFoundError("No such listing.")
+    current = {name: getattr(listing, name) for name in ListingFields.__dataclass_fields__}
+    validated = ListingFields(**(current | dict(changes))).validated()
+    async with in_transaction():
+        if request_id is not None:
+            await requests_service.linked_request(listing.owner_id, request_id)
+        listing.update_from_dict(validated)
+        await listing.save(update_fields=[*validated, "updated_at"])
+        await AuditEvent.create(
+            action=AuditAction.LISTING_CORRECTED_BY_STAFF,
+            actor_id=staff.id,
+            subject_id=listing.owner_id,
+            detail=_correction_detail(list(changes), request_id) | {"listing_id": listing.id},
+        )
+    return listing

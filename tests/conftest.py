@@ -25,8 +25,8 @@ from tests.smtp import Inbox, SmtpServer
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 MIGRATIONS_TABLE = "tortoise_migrations"
-# Kept across tests: its one row is made by a migration and only ever counts up.
-KEPT_TABLES = (MIGRATIONS_TABLE, "public_version")
+# Kept across tests: each one's one row is made by a migration and only ever counts up.
+KEPT_TABLES = (MIGRATIONS_TABLE, "public_version", "sync_clock")
 FIRST_POLICY_SQL = importlib.import_module(
     "models.migrations.0002_first_policy_version"
 ).FIRST_POLICY_SQL

@@ -46,9 +46,13 @@ async def person(
     email: str | None = None,
     granted: tuple[Purpose, ...] = (),
     phone: str | None = None,
+    confirmed: bool = True,
 ) -> Person:
+    """`confirmed`: whether the address is confirmed (double opt-in); a registration
+    through the API starts unconfirmed."""
     number = next(_numbers)
-    policy = await policy_in_force(datetime.now(UTC))
+    now = datetime.now(UTC)
+    policy = await policy_in_force(now)
     account = await Account.create(
         name=name or f"Person {number}",
         email=email or f"person{number}@example.com",
@@ -56,6 +60,7 @@ async def person(
         phone=phone,
         role=role,
         policy_version_id=policy.id,
+        email_confirmed_at=now if confirmed else None,
     )
     await consent.record_choices(account, consents(*granted), ConsentSource.REGISTRATION, None)
     token = await auth.start_session(account, session_days=1)

@@ -38,6 +38,8 @@ def start(folder: Path) -> LiveServer:
         "SECRET_KEY": SECRET_KEY,
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "RATE_LIMIT_KEY_PREFIX": f"live-{port}",
+        # The partner's webhook receiver of the docs' examples runs on loopback.
+        "WEBHOOK_ALLOW_LOOPBACK": "true",
     }
     main = [sys.executable, str(ROOT / "main.py")]
     for command in ("migrate", "seed-demo"):

@@ -11,7 +11,10 @@ from tortoise import Tortoise
 
 from models.outbox import MailKind, OutboundEmail
 from models.purposes import Purpose
+from models.sharing import ContactGrant
+from models.webhooks import WebhookDelivery, WebhookEndpoint
 from privacy import export, export_schema
+from services import api_keys
 from tests import factories
 
 EXPORT = "{ myDataExport }"
@@ -38,16 +41,47 @@ async def a_person_in_every_table(api):
     ada_as_performer_listing = await factories.listing(ada)  # a customer's row in `listing`
     other = await factories.customer(granted=SHARING)
     await factories.inquiry(other, ada_as_performer_listing)  # an inquiry received
-    await factories.api_key(ada, factories.ApiScope.CONTACTS_READ)
+    key, _token = await api_keys.create_key(ada.account, "CRM", [factories.ApiScope.CONTACTS_READ])
+    endpoint = await WebhookEndpoint.create(  # a webhook endpoint with one delivery
+        owner_id=ada.account.id,
+        api_key_id=key.id,
+        url="https://crm.example/",
+        events="SHARE_ENDED",
+        secret="whsec_c2VjcmV0",
+    )
+    await WebhookDelivery.create(
+        endpoint_id=endpoint.id,
+        event="SHARE_ENDED",
+        message_id="msg_export",
+        share_id=1,
+        occurred_at=datetime.now(UTC),
+        next_attempt_at=datetime.now(UTC),
+    )
+    revoked_for_ada = await factories.performer(granted=SHARING)  # a share with her ended
+    await factories.inquiry(ada, await factories.listing(revoked_for_ada))
+    await ContactGrant.filter(owner_id=revoked_for_ada.account.id).update(
+        revoked_at=datetime.now(UTC)
+    )
     await api.data(
         'mutation { submitTestimonial(input: {quote: "Great", eventType: "Party", '
         'city: "Austin", state: "TX"}) { __typename } }',
+        token=ada.token,
+    )
+    await api.data(
+        'mutation { filePrivacyRequest(input: {kind: ACCESS, message: "What do you hold?"}) '
+        "{ __typename } }",
         token=ada.token,
     )
     await api.data("{ sharedContacts { edges { node { name } } } }", token=ada.token)  # audit
     await api.data("{ sharedContacts { edges { node { name } } } }", token=band.token)
     await OutboundEmail.create(
         kind=MailKind.WELCOME, recipient_id=ada.account.id, next_attempt_at=datetime.now(UTC)
+    )
+    await api.data(  # a board post
+        'mutation($l: ID!) { askListingQuestion(input: {listingId: $l, body: "Indoors?", '
+        "acknowledgePublic: true}) { __typename } }",
+        {"l": str(ada_as_performer_listing.id)},
+        token=ada.token,
     )
     return ada
 
@@ -81,6 +115,7 @@ async def test_the_export_holds_every_row_about_the_person_and_no_secret(api):
     text = json.dumps(document)
     assert "$argon2" not in text and "token_hash" not in text and "tokenHash" not in text
     assert ada.token not in text
+    assert "whsec_" not in text  # a webhook endpoint's signing secret
     assert document["account"]["phone"] == "+1 512 555 0100"
     assert document["account"]["registeredUnderPolicy"] == "2013-06-14"
 

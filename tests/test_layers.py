@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("web", "resolvers", "schema", "services", "mailers", "privacy", "models")
+PACKAGES = ("web", "resolvers", "schema", "services", "webhooks", "mailers", "privacy", "models")
 # Bottom modules, each allowed to import only those after it.
 BOTTOM = ("db", "rate_limits", "settings", "encryption", "errors")
 ENTRY_POINTS = {"main", "cli"}

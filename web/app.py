@@ -26,12 +26,16 @@ from web import logs
 from web.auth import AuthenticationMiddleware
 from web.body_limit import BodyLimitMiddleware
 from web.cache_control import CacheControlMiddleware
+from web.confirm_address import confirm_address_endpoint
 from web.confirm_email import confirm_email_endpoint
+from web.gpc import GlobalPrivacyControlMiddleware
 from web.graphql_view import STATIC, GraphQLView
 from web.logs import RequestIdMiddleware
 from web.metrics import Metrics, MetricsMiddleware
+from web.outage import OutageMiddleware
 from web.public_cache import PublicCacheMiddleware, PublicResponseCache
 from web.request_log import RequestLogBuffer, RequestLogMiddleware
+from web.reset_password import reset_password_endpoint
 from web.security_headers import SecurityHeadersMiddleware
 from web.security_txt import security_txt_endpoint
 from web.testimonial_consent import testimonial_consent_endpoint
@@ -43,14 +47,26 @@ async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
-async def readyz(request: Request) -> Response:
-    """The process can serve: its database answers."""
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception:  # any failure means not ready; the reason goes to the log
-        logging.getLogger("backline").exception("readiness check failed")
-        return PlainTextResponse("database unreachable", status_code=503)
-    return PlainTextResponse("ready")
+def readyz_endpoint(rate_limits: RateLimits):
+    async def readyz(request: Request) -> Response:
+        """The process can serve: its database answers. Rate limits counted per process
+        (Redis unreachable) still serve, so still ready, and say so (docs/operations.md,
+        "Faults survived")."""
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        except Exception as error:  # any failure means not ready; the reason goes to the log
+            reason = db.unavailable(error)
+            if reason is None:
+                logging.getLogger("backline").exception("readiness check failed")
+            else:
+                logging.getLogger("backline").warning("readiness: database %s", reason)
+            return PlainTextResponse("database unreachable", status_code=503)
+        degraded = await rate_limits.check()
+        if degraded:
+            return PlainTextResponse(f"ready (rate limits per process: {degraded})")
+        return PlainTextResponse("ready")
+
+    return readyz
 
 
 def middleware(
@@ -79,8 +95,12 @@ def middleware(
     stack += [
         Middleware(MetricsMiddleware, metrics=metrics),
         Middleware(RequestLogMiddleware, buffer=request_log),
+        # A database outage under anything below answers 503, and the log records it.
+        Middleware(OutageMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(AuthenticationMiddleware),
+        # Needs to know who is asking; honours the signal before the request runs.
+        Middleware(GlobalPrivacyControlMiddleware),
     ]
     if settings.public_cache_entries:
         cache = PublicResponseCache(settings.public_cache_entries, settings.public_cache_max_bytes)
@@ -99,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with db.database(settings):
             yield
-            await request_log.flush()
+            await request_log.close()
 
     rate_limits = RateLimits(settings)
     links = LinkSigner(settings.secret_key.get_secret_value())
@@ -114,7 +134,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *development_only,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route("/readyz", readyz_endpoint(rate_limits)),
             Route("/metrics", metrics.endpoint),
             Route(SECURITY_TXT_PATH, security_txt_endpoint(settings)),
             Route(
@@ -125,6 +145,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route(
                 "/account/confirm-email/{token}",
                 confirm_email_endpoint(links),
+                methods=["GET", "POST"],
+            ),
+            Route(
+                "/account/confirm-address/{token}",
+                confirm_address_endpoint(links),
+                methods=["GET", "POST"],
+            ),
+            Route(
+                "/account/reset-password/{token}",
+                reset_password_endpoint(links),
                 methods=["GET", "POST"],
             ),
             Route(

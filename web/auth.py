@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from models.auth import api_key_for_token, session_for_token, touch_session
+from models.auth import api_key_for_token, session_for_token, touch_api_key, touch_session
 from models.tokens import API_KEY_PREFIX, SESSION_PREFIX
 from privacy.viewer import Viewer
 from schema.request_state import RequestState
@@ -36,6 +36,7 @@ async def viewer_for(headers: Headers, ip: str | None) -> Viewer:
     elif token and token.startswith(API_KEY_PREFIX):
         key = await api_key_for_token(token)
         if key is not None:
+            await touch_api_key(key)
             return Viewer(account=key.owner, api_key_id=key.id, scopes=key.scope_set, ip=ip)
     return Viewer(ip=ip)
 

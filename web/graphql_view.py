@@ -25,6 +25,7 @@ from schema.context import Context
 from schema.request_state import RequestState
 from schema.root import build_schema
 from settings import Settings
+from web.outage import outage_in
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 STATIC = Path(__file__).with_name("static")
@@ -82,6 +83,10 @@ class GraphQLView(GraphQL[Context, None]):
         return response
 
     async def process_result(self, request: Request, result: ExecutionResult):
+        outage = outage_in(result.errors)
+        if outage is not None:
+            # The database is away: the whole answer is a 503 (web/outage.py).
+            raise outage
         data = await super().process_result(request, result)
         request_error = (
             result.data is None

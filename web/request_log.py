@@ -6,7 +6,8 @@ LOG_RETENTION_DAYS by `python main.py purge`.
 
 Lines are written in batches (one INSERT for many requests), at most
 REQUEST_LOG_FLUSH_SECONDS after their request, and at shutdown: a write per request
-would cost more than the request itself.
+would cost more than the request itself. While the database is away the lines wait in
+memory (the newest MAX_KEPT) and are written when it answers again.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import db
 from models.retention import RequestLog
 from schema.request_state import RequestState
 from web.routes import loggable_path
@@ -25,6 +27,8 @@ from web.routes import loggable_path
 log = logging.getLogger("backline.requests")
 OPERATION_NAME_LENGTH = 100
 MAX_BUFFERED = 500
+MAX_KEPT = 10_000  # lines kept while the database is away
+RETRY_SECONDS = 1.0
 
 
 class RequestLogBuffer:
@@ -32,12 +36,21 @@ class RequestLogBuffer:
         self.flush_seconds = flush_seconds
         self.pending: list[RequestLog] = []
         self.last_flush = time.monotonic()
+        self.retry_at = 0.0
 
     async def add(self, entry: RequestLog) -> None:
         self.pending.append(entry)
-        due = time.monotonic() - self.last_flush >= self.flush_seconds
-        if due or len(self.pending) >= MAX_BUFFERED:
+        now = time.monotonic()
+        due = now - self.last_flush >= self.flush_seconds
+        if (due or len(self.pending) >= MAX_BUFFERED) and now >= self.retry_at:
             await self.flush()
+
+    async def close(self) -> None:
+        """At shutdown: the last lines. What the database cannot take now is lost, and
+        the log says how much."""
+        await self.flush()
+        if self.pending:
+            log.warning("request log: %d line(s) not written at shutdown", len(self.pending))
 
     async def flush(self) -> None:
         entries, self.pending = self.pending, []
@@ -46,8 +59,14 @@ class RequestLogBuffer:
             return
         try:
             await RequestLog.bulk_create(entries)
-        except Exception:  # a lost log line must never fail the request it describes
-            log.exception("could not write %d request log lines", len(entries))
+        except Exception as error:  # a lost log line must never fail the request it describes
+            reason = db.unavailable(error)
+            if reason is None:
+                log.exception("could not write %d request log lines", len(entries))
+                return
+            self.pending = (entries + self.pending)[-MAX_KEPT:]
+            self.retry_at = time.monotonic() + max(self.flush_seconds, RETRY_SECONDS)
+            log.warning("request log: database %s; %d line(s) wait", reason, len(self.pending))
 
 
 class RequestLogMiddleware:

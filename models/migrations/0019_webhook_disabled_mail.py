@@ -1,0 +1,20 @@
+"""WEBHOOK_DISABLED joins the kinds of mail: the owner is told when an endpoint is
+disabled after a run of failed deliveries."""
+
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from models.outbox import MailKind
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0018_api_key_lifecycle')]
+
+    initial = False
+
+    operations = [
+        ops.AlterField(
+            model_name='OutboundEmail',
+            name='kind',
+            field=fields.CharEnumField(description='WELCOME: WELCOME\nNEW_INQUIRY: NEW_INQUIRY\nPROMOTION: PROMOTION\nREFERRAL: REFERRAL\nTESTIMONIAL_CONSENT: TESTIMONIAL_CONSENT\nPOLICY_NOTICE: POLICY_NOTICE\nEMAIL_CHANGE: EMAIL_CHANGE\nEMAIL_CHANGED: EMAIL_CHANGED\nPASSWORD_RESET: PASSWORD_RESET\nADDRESS_CONFIRMATION: ADDRESS_CONFIRMATION\nPRIVACY_REQUEST_RECEIVED: PRIVACY_REQUEST_RECEIVED\nPRIVACY_REQUEST_CLOSED: PRIVACY_REQUEST_CLOSED\nWEBHOOK_DISABLED: WEBHOOK_DISABLED', enum_type=MailKind, max_length=32),
+        ),
+    ]

@@ -1,0 +1,610 @@
+"""Webhooks: a partner registers an endpoint for its key and receives CONTACT_SHARED,
+SHARE_ENDED and INQUIRY_RECEIVED, each once, signed per the Standard Webhooks spec and
+carrying no more than the share allows when it is delivered; failures are retried, a run
+of them disables the endpoint and mails its owner; and no endpoint can point the worker
+at our own network."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.fernet import Fernet
+from standardwebhooks import Webhook, WebhookVerificationError
+
+import encryption
+from mailers.worker import Worker
+from models import crypto
+from models.accounts import Account
+from models.api_keys import ApiKey
+from models.audit import AuditEvent
+from models.purposes import Purpose
+from models.sharing import ContactGrant
+from models.webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint
+from privacy import webhook_targets
+from services import api_keys
+from settings import Settings
+from tests import factories
+from tests.conftest import client_for
+from tests.webhook_receiver import Receiver
+from webhooks.worker import WebhookWorker
+
+SHARING = (Purpose.CONTACT_SHARING,)
+CONTACTS, LISTINGS = factories.ApiScope.CONTACTS_READ, factories.ApiScope.LISTINGS_READ
+ALL_EVENTS = ["CONTACT_SHARED", "SHARE_ENDED", "INQUIRY_RECEIVED"]
+REGISTER = """
+mutation Register($input: WebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) {
+    __typename
+    ... on WebhookEndpoint { id secret url events }
+    ... on ValidationError { field message }
+    ... on NotFound { message }
+    ... on NotAuthorized { message }
+    ... on LimitReached { limit }
+  }
+}
+"""
+ENDPOINTS = """
+{ me { webhookEndpoints { id url secret disabledAt disabledReason failuresInARow
+  deliveries(first: 20) { edges { node { event state attempts statusCode error messageId
+    deliveredAt } } } } } }
+"""
+MANAGE = """
+mutation Manage($id: ID!) {
+  %s(id: $id) { __typename ... on WebhookEndpoint { id disabledAt } ... on NotFound { message } }
+}
+"""
+REVOKE_SHARE = "mutation R($id: ID!) { revokeContactShare(id: $id) { __typename } }"
+WITHDRAW = "mutation { updatePrivacyPreferences(input: {contactSharing: false}) { __typename } }"
+
+
+@pytest.fixture
+def hook_settings(settings: Settings, smtp_server) -> Settings:
+    """Receivers on loopback (tests only), retries at once, mail to the loopback server."""
+    return settings.model_copy(
+        update={
+            "webhook_allow_loopback": True,
+            "webhook_retry_base_seconds": 0.0,
+            "smtp_port": smtp_server.port,
+            "mail_retry_base_seconds": 0.0,
+        }
+    )
+
+
+@pytest.fixture
+async def hooks(hook_settings):
+    async for client in client_for(hook_settings):
+        yield client
+
+
+@pytest.fixture
+def receiver():
+    started = Receiver().start()
+    yield started
+    started.stop()
+
+
+async def key_for(person, *scopes) -> str:
+    key, _token = await api_keys.create_key(person.account, "Our CRM", list(scopes))
+    return str(key.id)
+
+
+async def register(api, person, key_id, url, events=ALL_EVENTS, acknowledge=True) -> dict:
+    variables = {
+        "input": {
+            "apiKeyId": key_id,
+            "url": url,
+            "events": events,
+            "acknowledgeDeletionDuty": acknowledge,
+        }
+    }
+    return (await api.data(REGISTER, variables, token=person.token))["createWebhookEndpoint"]
+
+
+async def partner_band(api, receiver, events=ALL_EVENTS):
+    """A band with a key that reads contacts and inquiries, and an endpoint for it."""
+    band = await factories.performer(name="The Band", granted=SHARING)
+    listing = await factories.listing(band, title="Wedding band")
+    endpoint = await register(
+        api, band, await key_for(band, CONTACTS, LISTINGS), receiver.url, events
+    )
+    assert endpoint["__typename"] == "WebhookEndpoint", endpoint
+    return band, listing, endpoint
+
+
+async def test_each_event_arrives_once_signed_and_the_log_says_so(hooks, hook_settings, receiver):
+    # given a band with an endpoint for every event, and a customer who asks it
+    band, listing, endpoint = await partner_band(hooks, receiver)
+    assert endpoint["secret"].startswith("whsec_")
+    ada = await factories.customer(name="Ada", email="ada@example.com", granted=SHARING)
+    await factories.inquiry(ada, listing, message="Are you free?")
+    # when the worker runs (twice: nothing goes twice)
+    worker = WebhookWorker(hook_settings)
+    assert (await worker.drain()).delivered == 2
+    assert (await worker.drain()).handled == 0
+    # then the band got the inquiry and Ada's contact, each verified with its secret
+    events = {event["type"]: event for event in receiver.events(endpoint["secret"])}
+    assert set(events) == {"INQUIRY_RECEIVED", "CONTACT_SHARED"}
+    shared = await ContactGrant.get(owner_id=ada.account.id)
+    assert events["CONTACT_SHARED"]["data"] | {"sharedAt": None} == {
+        "shareId": str(shared.id),
+        "name": "Ada",
+        "email": "ada@example.com",
+        "phone": None,
+        "sharedAt": None,
+        "inquiryId": str(shared.inquiry_id),
+    }
+    assert events["INQUIRY_RECEIVED"]["data"]["message"] == "Are you free?"
+    assert events["INQUIRY_RECEIVED"]["data"]["askedBy"] == "Ada"
+    # and the contact sent is audited as read through the key
+    audit = await AuditEvent.get(subject_id=ada.account.id, action="CONTACT_READ")
+    assert (audit.actor_id, audit.via, audit.grant_id) == (band.account.id, "API_KEY", shared.id)
+    # when Ada revokes the share
+    await hooks.data(REVOKE_SHARE, {"id": str(shared.id)}, token=ada.token)
+    assert (await worker.drain()).delivered == 1
+    ended = receiver.events(endpoint["secret"])[-1]
+    revoked = await ContactGrant.get(id=shared.id)
+    assert ended == {
+        "type": "SHARE_ENDED",
+        "timestamp": revoked.revoked_at.isoformat(),
+        "data": {"shareId": str(shared.id), "endedAt": revoked.revoked_at.isoformat()},
+    }
+    # each message once, and the owner's log shows three deliveries
+    ids = [request.headers["webhook-id"] for request in receiver.received]
+    assert len(ids) == len(set(ids)) == 3
+    [mine] = (await hooks.data(ENDPOINTS, token=band.token))["me"]["webhookEndpoints"]
+    log = [edge["node"] for edge in mine["deliveries"]["edges"]]
+    assert [(d["event"], d["state"], d["statusCode"]) for d in log] == [
+        ("SHARE_ENDED", "DELIVERED", 204),
+        ("CONTACT_SHARED", "DELIVERED", 204),
+        ("INQUIRY_RECEIVED", "DELIVERED", 204),
+    ]
+    assert mine["secret"] is None and sorted(d["messageId"] for d in log) == sorted(ids)
+
+
+async def test_the_customer_is_told_of_the_performers_contact_too(hooks, hook_settings, receiver):
+    band = await factories.performer(name="The Band", email="band@example.com", granted=SHARING)
+    listing = await factories.listing(band)
+    ada = await factories.customer(granted=SHARING)
+    endpoint = await register(
+        hooks, ada, await key_for(ada, CONTACTS), receiver.url, ["CONTACT_SHARED"]
+    )
+    await factories.inquiry(ada, listing)
+    await WebhookWorker(hook_settings).drain()
+    [event] = receiver.events(endpoint["secret"])
+    assert (event["type"], event["data"]["email"]) == ("CONTACT_SHARED", "band@example.com")
+
+
+async def test_a_failed_attempt_is_retried_with_the_same_message_id(hooks, hook_settings, receiver):
+    # given a receiver that fails once
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    receiver.answers = [500]
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    # when the worker runs (retrying at once in tests)
+    tally = await WebhookWorker(hook_settings).drain()
+    # then the second attempt is delivered, the same message both times
+    assert (tally.retried, tally.delivered) == (1, 1)
+    first, second = receiver.received
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    assert second.verified(endpoint["secret"])["type"] == "INQUIRY_RECEIVED"
+    delivery = await WebhookDelivery.get()
+    assert (delivery.state, delivery.attempts, delivery.status_code) == ("DELIVERED", 2, 204)
+    assert (await WebhookEndpoint.get()).failures == 0
+
+
+async def test_retries_back_off_exponentially_with_jitter_then_give_up(
+    hooks, hook_settings, receiver
+):
+    settings = hook_settings.model_copy(
+        update={"webhook_retry_base_seconds": 10.0, "webhook_max_attempts": 3}
+    )
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    receiver.answers = [503, 503, 503]
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    worker = WebhookWorker(settings)
+    delays = []
+    for _attempt in range(3):
+        before = datetime.now(UTC)
+        await worker.drain()
+        delivery = await WebhookDelivery.get()
+        if delivery.state == DeliveryState.QUEUED:
+            delays.append((delivery.next_attempt_at - before).total_seconds())
+            await WebhookDelivery.filter(id=delivery.id).update(next_attempt_at=before)
+    assert 5 <= delays[0] <= 10.5 and 10 <= delays[1] <= 20.5
+    assert (delivery.state, delivery.attempts) == ("FAILED", 3)
+    assert delivery.last_error == "gave up after 3 attempts: answered HTTP 503"
+
+
+async def test_a_run_of_failures_disables_the_endpoint_and_mails_its_owner(
+    hooks, hook_settings, receiver, inbox
+):
+    # given an endpoint whose receiver always fails
+    settings = hook_settings.model_copy(
+        update={"webhook_disable_after": 3, "webhook_max_attempts": 10}
+    )
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    receiver.answers = [500] * 10
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    # when the worker tries
+    await WebhookWorker(settings).drain()
+    # then three attempts were made, the endpoint is off and the rest is dropped
+    assert len(receiver.received) == 3
+    [mine] = (await hooks.data(ENDPOINTS, token=band.token))["me"]["webhookEndpoints"]
+    assert mine["disabledAt"] is not None and mine["failuresInARow"] == 3
+    assert mine["disabledReason"] == "3 failed deliveries in a row; the last: answered HTTP 500"
+    [delivery] = [edge["node"] for edge in mine["deliveries"]["edges"]]
+    assert (delivery["state"], delivery["error"]) == ("DROPPED", "the endpoint is disabled")
+    # and the owner is mailed (transactional), once
+    await Worker(settings).drain()
+    subject = "Your Backline webhook endpoint was turned off"
+    [mail] = [mail for mail in inbox.to(band.account.email) if mail["Subject"] == subject]
+    assert receiver.url in mail.get_body(("plain",)).get_content()
+    # turning it back on forgets the failures
+    turned_on = await hooks.data(
+        MANAGE % "enableWebhookEndpoint", {"id": mine["id"]}, token=band.token
+    )
+    assert turned_on["enableWebhookEndpoint"]["disabledAt"] is None
+    assert (await WebhookEndpoint.get()).failures == 0
+
+
+async def test_consent_withdrawn_before_delivery_leaves_only_the_share_id_then_share_ended(
+    hooks, hook_settings, receiver
+):
+    # given a CONTACT_SHARED waiting to be delivered
+    band, listing, endpoint = await partner_band(hooks, receiver, ["CONTACT_SHARED", "SHARE_ENDED"])
+    ada = await factories.customer(name="Ada", granted=SHARING)
+    await factories.inquiry(ada, listing)
+    # when Ada withdraws her consent before the worker runs
+    await hooks.data(WITHDRAW, token=ada.token)
+    await WebhookWorker(hook_settings).drain()
+    # then the contact goes out as its share id alone, and its end follows
+    shared = await ContactGrant.get(owner_id=ada.account.id)
+    events = receiver.events(endpoint["secret"])
+    assert [(event["type"], event["data"]) for event in events] == [
+        ("CONTACT_SHARED", {"shareId": str(shared.id)}),
+        ("SHARE_ENDED", {"shareId": str(shared.id), "endedAt": shared.revoked_at.isoformat()}),
+    ]
+    assert b"Ada" not in b"".join(request.body for request in receiver.received)
+    assert not await AuditEvent.filter(subject_id=ada.account.id, action="CONTACT_READ").exists()
+
+
+async def test_an_inquiry_whose_author_closed_their_account_goes_out_redacted(
+    hooks, hook_settings, receiver
+):
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    ada = await factories.customer(name="Ada", granted=SHARING)
+    await factories.inquiry(ada, listing, message="My secret plans")
+    await hooks.data("mutation { cancelAccount { __typename } }", token=ada.token)
+    await WebhookWorker(hook_settings).drain()
+    [event] = receiver.events(endpoint["secret"])
+    assert event["data"]["askedBy"] is None and "secret plans" not in json.dumps(event)
+
+
+async def test_nobody_manages_another_persons_keys_or_endpoints(hooks, receiver):
+    # given the band's endpoint, and Mallory
+    band, _listing, endpoint = await partner_band(hooks, receiver)
+    band_key = (await api_keys.create_key(band.account, "k", [CONTACTS]))[0]
+    mallory = await factories.performer(granted=SHARING)
+    # Mallory cannot register an endpoint on the band's key
+    stolen = await register(hooks, mallory, str(band_key.id), receiver.url, ["SHARE_ENDED"])
+    assert stolen["__typename"] == "NotFound"
+    for garbage in ("x'; DROP TABLE api_key", "999999", "0"):
+        assert (await register(hooks, mallory, garbage, receiver.url))["__typename"] == "NotFound"
+    # nor disable, enable or delete the band's endpoint, nor see it
+    for mutation in ("disableWebhookEndpoint", "enableWebhookEndpoint", "deleteWebhookEndpoint"):
+        result = await hooks.data(MANAGE % mutation, {"id": endpoint["id"]}, token=mallory.token)
+        assert result[mutation]["__typename"] == "NotFound"
+    assert (await hooks.data(ENDPOINTS, token=mallory.token))["me"]["webhookEndpoints"] == []
+    assert (await WebhookEndpoint.get(id=int(endpoint["id"]))).disabled_at is None
+    # an API key (not a session) manages nothing, even its owner's
+    key_token = await factories.api_key(band, CONTACTS)
+    as_key = await register(
+        hooks, factories.Person(band.account, key_token), str(band_key.id), receiver.url
+    )
+    assert as_key["__typename"] == "NotAuthorized"
+    # and a revoked key takes no endpoint
+    await api_keys.revoke_key(band.account, band_key.id)
+    revoked = await register(hooks, band, str(band_key.id), receiver.url, ["SHARE_ENDED"])
+    assert revoked["__typename"] == "NotFound"
+
+
+async def test_an_endpoint_receives_only_what_its_key_may_read(hooks, receiver):
+    band = await factories.performer(granted=SHARING)
+    listings_only = await key_for(band, LISTINGS)
+    refused = await register(hooks, band, listings_only, receiver.url, ["CONTACT_SHARED"])
+    assert (refused["__typename"], refused["field"]) == ("ValidationError", "events")
+    assert (await register(hooks, band, listings_only, receiver.url, []))["field"] == "events"
+    unacknowledged = await register(
+        hooks, band, listings_only, receiver.url, ["INQUIRY_RECEIVED"], acknowledge=False
+    )
+    assert unacknowledged["field"] == "acknowledgeDeletionDuty"
+    assert await WebhookEndpoint.all().count() == 0
+
+
+async def test_a_disabled_deleted_or_revoked_endpoint_gets_nothing(hooks, hook_settings, receiver):
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    result = await hooks.data(
+        MANAGE % "disableWebhookEndpoint", {"id": endpoint["id"]}, token=band.token
+    )
+    assert result["disableWebhookEndpoint"]["disabledAt"] is not None
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    # registered while disabled: nothing is queued at all
+    assert await WebhookDelivery.all().count() == 0
+    await hooks.data(MANAGE % "enableWebhookEndpoint", {"id": endpoint["id"]}, token=band.token)
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    # queued, then the key is revoked before delivery: dropped
+    key = await WebhookEndpoint.get(id=int(endpoint["id"]))
+    await api_keys.revoke_key(band.account, key.api_key_id)
+    tally = await WebhookWorker(hook_settings).drain()
+    assert (tally.dropped, receiver.received) == (1, [])
+    deleted = await hooks.data(
+        MANAGE % "deleteWebhookEndpoint", {"id": endpoint["id"]}, token=band.token
+    )
+    assert deleted["deleteWebhookEndpoint"]["__typename"] == "WebhookEndpoint"
+    assert await WebhookDelivery.all().count() == 0
+
+
+async def test_the_number_of_endpoints_is_capped(hook_settings, receiver):
+    capped = hook_settings.model_copy(update={"webhook_endpoints_max": 2})
+    band = await factories.performer(granted=SHARING)
+    key_id = await key_for(band, CONTACTS)
+    async for api in client_for(capped):
+        for _ in range(2):
+            assert (await register(api, band, key_id, receiver.url, ["SHARE_ENDED"]))["id"]
+        over = await register(api, band, key_id, receiver.url, ["SHARE_ENDED"])
+    assert over == {"__typename": "LimitReached", "limit": 2}
+
+
+async def test_registrations_are_rate_limited_refused_ones_too(hooks, receiver):
+    # each registration resolves a name of the caller's choosing
+    band = await factories.performer(granted=SHARING)
+    key_id = await key_for(band, CONTACTS)
+    for number in range(10):
+        refused = await register(hooks, band, key_id, f"http://n{number}.invalid/", ["SHARE_ENDED"])
+        assert refused["__typename"] == "ValidationError"
+    limited = await register(hooks, band, key_id, receiver.url, ["SHARE_ENDED"])
+    assert limited["__typename"] == "RateLimited"
+    assert await WebhookEndpoint.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",  # loopback (not allowed outside the tests' setting)
+        "http://localhost:8080/hook",
+        "http://[::1]:8080/hook",
+        "http://[::ffff:127.0.0.1]:8080/hook",  # loopback in an IPv6 form
+        "http://10.1.2.3/hook",
+        "http://192.168.0.10/hook",
+        "http://172.16.5.4/hook",
+        "http://169.254.169.254/latest/meta-data/",  # cloud metadata
+        "http://[fd00:ec2::254]/latest/meta-data/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://[64:ff9b::a9fe:a9fe]/",  # metadata behind NAT64
+        "http://[2002:a9fe:a9fe::1]/",  # metadata inside 6to4
+        "http://100.64.0.1/hook",  # shared address space (CGNAT)
+        "http://0.0.0.0/hook",
+        "http://224.0.0.1/hook",
+        "http://240.0.0.1/hook",
+        "http://[fe80::1]/hook",
+        "http://internal.test/hook",  # resolves (see below) to a private address
+        "http://mixed.test/hook",  # one public address and one private: refused
+        "http://nowhere.invalid/hook",
+        "https://user:secret@partner.example/hook",
+        "http://93.184.216.34:22/hook",
+        "http://93.184.216.34:70000/hook",
+        "ftp://93.184.216.34/hook",
+        "not a url",
+        "http://93.184.216.34/hook#fragment",
+        "http://93.184.216.34/ho\nok",
+    ],
+)
+async def test_registration_refuses_addresses_of_our_own_network(settings, url):
+    # given loopback not allowed (the default), and names a resolver hook answers for
+    strict = settings.model_copy(
+        update={
+            "webhook_resolve": {
+                "internal.test": ["10.9.8.7"],
+                "mixed.test": ["93.184.216.34", "192.168.1.1"],
+            }
+        }
+    )
+    band = await factories.performer(granted=SHARING)
+    key_id = await key_for(band, CONTACTS)
+    async for api in client_for(strict):
+        result = await register(api, band, key_id, url, ["SHARE_ENDED"])
+    assert (result["__typename"], result["field"]) == ("ValidationError", "url"), result
+    assert await WebhookEndpoint.all().count() == 0
+
+
+async def test_production_wants_https_and_never_allows_loopback(production_settings):
+    band = await factories.performer(granted=SHARING)
+    key_id = await key_for(band, CONTACTS)
+    public = production_settings.model_copy(
+        update={"webhook_resolve": {"partner.example": ["93.184.216.34"]}}
+    )
+    async for api in client_for(public):
+        plain = await register(api, band, key_id, "http://partner.example/hook", ["SHARE_ENDED"])
+        secure = await register(api, band, key_id, "https://partner.example/hook", ["SHARE_ENDED"])
+    assert (plain["field"], secure["__typename"]) == ("url", "WebhookEndpoint")
+    with pytest.raises(ValueError, match="WEBHOOK_ALLOW_LOOPBACK|webhook_allow_loopback"):
+        Settings(
+            **production_settings.model_dump(exclude={"webhook_allow_loopback"}),
+            webhook_allow_loopback=True,
+        )
+
+
+def test_the_address_rule_refuses_each_kind_of_internal_address():
+    allowed = webhook_targets.address_allowed
+    import ipaddress
+
+    for address in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"):
+        assert allowed(ipaddress.ip_address(address), allow_loopback=False)
+    assert allowed(ipaddress.ip_address("127.0.0.1"), allow_loopback=True)
+    assert not allowed(ipaddress.ip_address("169.254.169.254"), allow_loopback=True)
+    assert not allowed(ipaddress.ip_address("10.0.0.1"), allow_loopback=True)
+
+
+async def test_delivery_checks_the_address_again_and_connects_to_the_one_it_checked(
+    hooks, hook_settings, receiver
+):
+    # given an endpoint whose name resolved to an allowed address at registration
+    pinned = hook_settings.model_copy(update={"webhook_resolve": {"partner.test": ["127.0.0.1"]}})
+    band = await factories.performer(granted=SHARING)
+    listing = await factories.listing(band)
+    url = f"http://partner.test:{receiver.port}/hook"
+    async for api in client_for(pinned):
+        endpoint = await register(
+            api, band, await key_for(band, LISTINGS), url, ["INQUIRY_RECEIVED"]
+        )
+    assert endpoint["__typename"] == "WebhookEndpoint", endpoint
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    # when the name now points into the private network (DNS changed since)
+    moved = hook_settings.model_copy(
+        update={"webhook_resolve": {"partner.test": ["10.0.0.7"]}, "webhook_retry_base_seconds": 60}
+    )
+    tally = await WebhookWorker(moved).drain()
+    # then nothing is sent, and the attempt is a failure to retry
+    assert (tally.retried, receiver.received) == (1, [])
+    delivery = await WebhookDelivery.get()
+    assert delivery.last_error.startswith("not sent: The host must resolve")
+    # and once it points back, the worker connects to the address it approved, naming
+    # the host only in the Host header
+    await WebhookDelivery.filter(id=delivery.id).update(next_attempt_at=datetime.now(UTC))
+    assert (await WebhookWorker(pinned).drain()).delivered == 1
+    assert receiver.received[0].headers["host"] == f"partner.test:{receiver.port}"
+    assert receiver.received[0].verified(endpoint["secret"])["type"] == "INQUIRY_RECEIVED"
+
+
+async def test_redirects_are_not_followed_and_slow_receivers_time_out(
+    hooks, hook_settings, receiver
+):
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    receiver.answers = [302]
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    strict = hook_settings.model_copy(update={"webhook_max_attempts": 1})
+    await WebhookWorker(strict).drain()
+    assert [request.path for request in receiver.received] == ["/hook"]
+    delivery = await WebhookDelivery.get()
+    assert (delivery.state, delivery.status_code) == ("FAILED", 302)
+    # a receiver slower than the deadline
+    receiver.delay = 1.0
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    hurried = strict.model_copy(update={"webhook_timeout_seconds": 0.3})
+    await WebhookWorker(hurried).drain()
+    late = await WebhookDelivery.filter(id__gt=delivery.id).get()
+    assert late.last_error == "gave up after 1 attempts: no answer in time"
+
+
+async def test_a_replayed_or_tampered_delivery_fails_the_librarys_check(
+    hooks, hook_settings, receiver
+):
+    # given one genuine delivery
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    await WebhookWorker(hook_settings).drain()
+    [genuine] = receiver.received
+    secret = endpoint["secret"]
+    assert genuine.verified(secret)["type"] == "INQUIRY_RECEIVED"
+    # a changed body fails
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(genuine.body.replace(b"INQUIRY", b"INQUIRX"), genuine.headers)
+    # the same message replayed ten minutes later fails, though signed by us
+    old = datetime.now(UTC) - timedelta(minutes=10)
+    replayed = genuine.headers | {
+        "webhook-timestamp": str(int(old.timestamp())),
+        "webhook-signature": Webhook(secret).sign(
+            genuine.headers["webhook-id"], old, genuine.body.decode()
+        ),
+    }
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        Webhook(secret).verify(genuine.body, replayed)
+    # and another endpoint's secret does not verify it
+    other = await register(
+        hooks, band, await key_for(band, LISTINGS), receiver.url, ["INQUIRY_RECEIVED"]
+    )
+    with pytest.raises(WebhookVerificationError):
+        genuine.verified(other["secret"])
+
+
+async def test_the_secret_is_stored_encrypted_and_the_log_holds_no_personal_data(
+    hooks, hook_settings, receiver
+):
+    band, listing, endpoint = await partner_band(hooks, receiver, ["CONTACT_SHARED"])
+    ada = await factories.customer(name="Ada Quimby", email="ada.q@example.com", granted=SHARING)
+    await factories.inquiry(ada, listing)
+    receiver.answers = [500]
+    await WebhookWorker(hook_settings).drain()
+    from tortoise import connections
+
+    _, rows = await connections.get("default").execute_query("SELECT secret FROM webhook_endpoint")
+    assert endpoint["secret"] not in str(rows[0]["secret"])
+    _, deliveries = await connections.get("default").execute_query("SELECT * FROM webhook_delivery")
+    stored = json.dumps([dict(row) for row in deliveries], default=str)
+    assert "Ada" not in stored and "ada.q@example.com" not in stored
+
+
+async def test_erasing_the_owner_takes_the_endpoints_and_their_log(hooks, hook_settings, receiver):
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    await Account.filter(id=band.account.id).delete()
+    assert await WebhookEndpoint.all().count() == 0 and await WebhookDelivery.all().count() == 0
+
+
+async def test_a_key_rotation_moves_the_signing_secrets_to_the_new_key(settings):
+    # given an endpoint whose secret was encrypted with the current key
+    band = await factories.performer(granted=SHARING)
+    key, _token = await api_keys.create_key(band.account, "k", [CONTACTS])
+    endpoint = await WebhookEndpoint.create(
+        owner_id=band.account.id,
+        api_key_id=key.id,
+        url="https://crm.example/",
+        events="SHARE_ENDED",
+        secret="whsec_c2VjcmV0",
+    )
+    old_key, new_key = settings.fernet_keys()[0], Fernet.generate_key().decode()
+    encryption.configure([new_key, old_key])
+    try:
+        # when re-encrypting after a new key is put first
+        await crypto.reencrypt_all()
+        # then the secret reads with the new key alone
+        encryption.configure([new_key])
+        assert (await WebhookEndpoint.get(id=endpoint.id)).secret == "whsec_c2VjcmV0"
+    finally:
+        encryption.configure(settings.fernet_keys())
+
+
+async def test_an_expired_keys_endpoints_get_nothing_and_it_takes_no_new_one(
+    hooks, hook_settings, receiver
+):
+    # given a delivery queued for an endpoint whose key then expires
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    key_id = (await WebhookEndpoint.get(id=int(endpoint["id"]))).api_key_id
+    await ApiKey.filter(id=key_id).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    # then it is dropped, and nothing more is queued for it
+    assert (await WebhookWorker(hook_settings).drain()).dropped == 1
+    assert receiver.received == []
+    assert (await WebhookDelivery.get()).last_error == "the endpoint's API key expired"
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    assert await WebhookDelivery.all().count() == 1
+    # and no endpoint is registered on it
+    again = await register(hooks, band, str(key_id), receiver.url, ["INQUIRY_RECEIVED"])
+    assert again["__typename"] == "NotFound"
+
+
+async def test_two_workers_at_once_deliver_each_message_once(hooks, hook_settings, receiver):
+    band, listing, endpoint = await partner_band(
+        hooks, receiver, ["INQUIRY_RECEIVED", "SHARE_ENDED"]
+    )
+    for _ in range(6):
+        customer = await factories.customer(granted=SHARING)
+        await factories.inquiry(customer, listing)
+        await hooks.data(WITHDRAW, token=customer.token)
+    small = hook_settings.model_copy(update={"webhook_batch_size": 2})
+    await asyncio.gather(WebhookWorker(small).drain(), WebhookWorker(small).drain())
+    ids = [request.headers["webhook-id"] for request in receiver.received]
+    assert len(ids) == len(set(ids)) == 6 + 6
+    assert await WebhookDelivery.filter(state="DELIVERED").count() == 12
