@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     referrals_per_day: int = Field(default=5, ge=0)
     retention_days: int = Field(default=30, ge=0)
     log_retention_days: int = Field(default=90, ge=1)
+    # Ended shares stay in the partners' withdrawals feed this long (docs/partners.md:
+    # sync at least this often); finished webhook deliveries stay in their log this long.
+    withdrawal_retention_days: int = Field(default=180, ge=7, le=3650)
+    webhook_delivery_log_days: int = Field(default=30, ge=1, le=3650)
     # How long a password reset link works; an hour at most.
     password_reset_minutes: int = Field(default=30, ge=1, le=60)
     # Privacy requests (access, correction, deletion, objection, a question) are answered

@@ -1,6 +1,8 @@
 """`python main.py purge`: cancelled accounts past RETENTION_DAYS and under no active
-legal hold are erased, request logs older than LOG_RETENTION_DAYS deleted, and the space
-reclaimed; safe to repeat. Who is due, and what erasing keeps, is privacy/retention.py."""
+legal hold are erased, request logs older than LOG_RETENTION_DAYS deleted, ended shares
+older than WITHDRAWAL_RETENTION_DAYS leave the partners' withdrawals feed, finished
+webhook deliveries older than WEBHOOK_DELIVERY_LOG_DAYS leave their log, and the space
+is reclaimed; safe to repeat. Who is due, and what erasing keeps, is privacy/retention.py."""
 
 from __future__ import annotations
 
@@ -13,7 +15,11 @@ from tortoise.transactions import in_transaction
 from models.accounts import Account, AccountStatus
 from models.audit import AuditAction, AuditEvent
 from models.retention import RequestLog
+from models.sharing import ShareEnded
+from models.webhooks import DeliveryState, WebhookDelivery
 from privacy.retention import due_for_erasure, reclaim_space
+
+FINISHED_DELIVERIES = (DeliveryState.DELIVERED, DeliveryState.FAILED, DeliveryState.DROPPED)
 
 
 @dataclass
@@ -21,6 +27,8 @@ class PurgeReport:
     erased: int = 0
     held: int = 0
     logs_deleted: int = 0
+    withdrawals_deleted: int = 0
+    deliveries_deleted: int = 0
 
 
 async def erase(account_id: int) -> None:
@@ -41,6 +49,8 @@ async def purge(
     *,
     retention_days: int,
     log_retention_days: int,
+    withdrawal_retention_days: int | None = None,
+    delivery_log_days: int | None = None,
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PurgeReport:
@@ -55,5 +65,16 @@ async def purge(
     report.logs_deleted = await RequestLog.filter(
         occurred_at__lt=now - timedelta(days=log_retention_days)
     ).delete()
+    if withdrawal_retention_days is not None:
+        # A partner that has not synced for this long has broken its duty to delete
+        # anyway; the feed does not keep every ending for ever.
+        report.withdrawals_deleted = await ShareEnded.filter(
+            ended_at__lt=now - timedelta(days=withdrawal_retention_days)
+        ).delete()
+    if delivery_log_days is not None:
+        report.deliveries_deleted = await WebhookDelivery.filter(
+            state__in=FINISHED_DELIVERIES,
+            occurred_at__lt=now - timedelta(days=delivery_log_days),
+        ).delete()
     await reclaim_space()
     return report

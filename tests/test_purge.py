@@ -12,10 +12,13 @@ from pathlib import Path
 from tortoise import connections
 
 from models.accounts import Account, AccountStatus
+from models.api_keys import ApiScope
 from models.audit import AuditAction, AuditEvent
 from models.purposes import Purpose
 from models.retention import LegalHold, RequestLog
-from services import retention
+from models.sharing import ContactGrant, ShareEnded
+from models.webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from services import api_keys, retention
 from tests import factories
 from tests.conftest import POSTGRES_URL
 from tests.test_referrals import database_files, every_stored_value
@@ -114,6 +117,56 @@ async def test_request_logs_older_than_their_retention_are_deleted(api, settings
     report = await purge(settings)
     assert report.logs_deleted == 1
     assert [row.id for row in await RequestLog.all()] == [recent.id]
+
+
+async def test_old_ended_shares_and_finished_deliveries_leave_their_logs(api):
+    # given two shares that ended, one long ago, and two finished webhook deliveries and
+    # a queued one, one of the finished long ago
+    band = await factories.performer(granted=SHARING)
+    ada = await factories.customer(granted=SHARING)
+    await factories.inquiry(ada, await factories.listing(band))
+    await ContactGrant.all().update(revoked_at=datetime.now(UTC))
+    old_end, recent_end = await ShareEnded.all().order_by("id")
+    long_ago = datetime.now(UTC) - timedelta(days=200)
+    await ShareEnded.filter(id=old_end.id).update(ended_at=long_ago)
+    key, _token = await api_keys.create_key(band.account, "CRM", [ApiScope.CONTACTS_READ])
+    endpoint = await WebhookEndpoint.create(
+        owner_id=band.account.id,
+        api_key_id=key.id,
+        url="https://partner.example/hook",
+        events="SHARE_ENDED",
+        secret="whsec_dGVzdA==",
+    )
+    deliveries = [
+        await WebhookDelivery.create(
+            endpoint_id=endpoint.id,
+            event=WebhookEvent.SHARE_ENDED,
+            message_id=f"msg_{n}",
+            share_id=old_end.grant_id,
+            occurred_at=when,
+            state=state,
+            next_attempt_at=when,
+        )
+        for n, (when, state) in enumerate(
+            [
+                (long_ago, DeliveryState.DELIVERED),
+                (datetime.now(UTC), DeliveryState.DELIVERED),
+                (long_ago, DeliveryState.QUEUED),
+            ]
+        )
+    ]
+    # when the purge runs with 180 days for the feed and 30 for the delivery log
+    report = await retention.purge(
+        retention_days=30,
+        log_retention_days=90,
+        withdrawal_retention_days=180,
+        delivery_log_days=30,
+    )
+    # then only the old ending and the old finished delivery are gone
+    assert (report.withdrawals_deleted, report.deliveries_deleted) == (1, 1)
+    assert [row.id for row in await ShareEnded.all()] == [recent_end.id]
+    kept = {row.id for row in await WebhookDelivery.all()}
+    assert kept == {deliveries[1].id, deliveries[2].id}
 
 
 def test_the_purge_command_is_quiet_and_repeatable(tmp_path):
