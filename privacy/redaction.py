@@ -57,8 +57,8 @@ class RemovedDetail:
 # it: zero-width space, word joiner, byte order mark, soft hyphen. Joiners (U+200C,
 # U+200D) stay: emoji sequences and some scripts need them.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
-_AT_BRACKETED = r"\s*[\[(]\s*at\s*[\])]\s*"
-_DOT_BRACKETED = r"\s*[\[(]\s*dot\s*[\])]\s*"
+_AT_BRACKETED = r"\s*[\[({]\s*(?:at|@)\s*[\])}]\s*"
+_DOT_BRACKETED = r"\s*[\[({]\s*(?:dot|\.)\s*[\])}]\s*"
 _DOT_WORD = rf"(?:\s+dot\s+|{_DOT_BRACKETED})"
 _LABEL = r"[\w-]+"
 # Every character RFC 5322 allows in a local part. Each pattern starts only where a run
@@ -74,7 +74,9 @@ _TLDS = (
 CONTACT_PATTERNS: list[tuple[ContactKind, re.Pattern[str]]] = [
     (
         ContactKind.EMAIL,
-        re.compile(rf"(?<!{_LOCAL}){_LOCAL}+\s*@\s*{_LABEL}(?:\s*\.\s*{_LABEL})+"),
+        re.compile(
+            rf"(?i)(?<!{_LOCAL}){_LOCAL}+\s*@\s*{_LABEL}(?:(?:\s*\.\s*|{_DOT_WORD}){_LABEL})+"
+        ),
     ),
     # ada [at] example.com, ada (at) example (dot) com, ada at example dot com; a plain
     # " at " needs a spelled " dot " too, so "meet me at home.Then" stays.
@@ -86,6 +88,8 @@ CONTACT_PATTERNS: list[tuple[ContactKind, re.Pattern[str]]] = [
             rf"|\s+at\s+{_LABEL}(?:(?:\.|{_DOT_WORD}){_LABEL})*{_DOT_WORD}[a-z]{{2,24}}\b)"
         ),
     ),
+    # Links that dial, mail or run something, whatever follows the scheme.
+    (ContactKind.LINK, re.compile(r"(?i)\b(?:mailto|tel|sms|javascript|data):[^\s<>\"]+")),
     # A link ends before the punctuation that ends its sentence.
     (ContactKind.LINK, re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>\"]*[^\s<>\".,;:!?)\]}'\"]")),
     (ContactKind.LINK, re.compile(r"(?i)\bwww\.[^\s<>\"]*[^\s<>\".,;:!?)\]}'\"]")),
@@ -100,7 +104,7 @@ CONTACT_PATTERNS: list[tuple[ContactKind, re.Pattern[str]]] = [
     # are numbers is decided by how many digits they hold (_is_phone).
     (
         ContactKind.PHONE,
-        re.compile(r"(?<![\w+])(?:\+\s?|\(\s?)?\d(?:[ \t().\-/]{0,3}\d){6,}(?!\w)"),
+        re.compile(r"(?<![\w+])(?:\+\s?|\(\s?)?\d(?:[ \t().\-/_*]{0,3}\d){6,}(?!\w)"),
     ),
     # five one two, five five five... (digits and number words mixed, at least seven).
     (
@@ -112,18 +116,27 @@ CONTACT_PATTERNS: list[tuple[ContactKind, re.Pattern[str]]] = [
     ),
 ]
 PLACEHOLDERS = {kind: f"[{kind.value.lower()} removed]" for kind in ContactKind}
+# Dashes and full stops of other scripts, which phones and keyboards type on their own
+# (512–555–0100, ada@example。com): matched as their ASCII kin, one character for one,
+# so that the stored text keeps the person's own punctuation everywhere else.
+SEPARATORS = {
+    **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"), "-"),
+    **dict.fromkeys(map(ord, "\u3002\uff61\u2024\ufe52"), "."),
+}
+STRIPPED = " ,.-/" + "".join(chr(code) for code in SEPARATORS)
 NUMBER_WORD = re.compile(r"(?i)[a-z]")
 
 
 def _is_phone(found: str) -> bool:
-    """International numbers (+ or 00) have 8 to 15 digits; others 10 to 15, so that
-    dates (2031-06-14: 8 digits) and small numbers stay. A spelled-out run counts when
+    """International numbers (+ or 00) have 8 to 15 digits; others 9 (national numbers
+    such as 612 345 678) to 15, so that dates (2031-06-14: 8 digits) and small numbers
+    stay. A spelled-out run counts when
     it has at least one word in it (plain digit runs are the first pattern's to judge)."""
     digits = sum(character.isdigit() for character in found)
     if NUMBER_WORD.search(found):
         return True
     international = found.startswith(("+", "00"))
-    return (8 if international else 10) <= digits <= 15
+    return (8 if international else 9) <= digits <= 15
 
 
 def normalize(text: str) -> str:
@@ -139,15 +152,16 @@ def remove_contact_details(text: str) -> tuple[str, list[RemovedDetail]]:
     removed: list[RemovedDetail] = []
     text = normalize(text)
     for kind, pattern in CONTACT_PATTERNS:
-
-        def replace(match: re.Match[str], kind: ContactKind = kind) -> str:
-            found = match.group(0).strip(" ,.-/")
+        # The patterns read the ASCII shadow; cuts are made in the text at the same places.
+        shadow, kept, last = text.translate(SEPARATORS), [], 0
+        for match in pattern.finditer(shadow):
+            original = text[match.start() : match.end()]
+            found = original.strip(STRIPPED)
             if kind == ContactKind.PHONE and not _is_phone(found):
-                return match.group(0)
+                continue
             removed.append(RemovedDetail(kind, found))
-            prefix = match.group(0)[: match.group(0).find(found)]
-            suffix = match.group(0)[match.group(0).find(found) + len(found) :]
-            return prefix + PLACEHOLDERS[kind] + suffix
-
-        text = pattern.sub(replace, text)
+            at = match.start() + original.find(found)
+            kept += [text[last:at], PLACEHOLDERS[kind]]
+            last = at + len(found)
+        text = "".join([*kept, text[last:]])
     return text, removed

@@ -231,6 +231,19 @@ async def test_an_answer_is_stored_without_contact_details_too(api):
         ("see www.example.net, thanks", ContactKind.LINK, "www.example.net"),
         ("see example.com/contact now", ContactKind.LINK, "example.com/contact"),
         ("see Our-Band.IO now", ContactKind.LINK, "Our-Band.IO"),
+        # forms a first version let through (an attacker's review)
+        ("ring 512\u2013555\u20130100 now", ContactKind.PHONE, "512\u2013555\u20130100"),
+        ("ring 512\u2014555\u20140100 now", ContactKind.PHONE, "512\u2014555\u20140100"),
+        ("ring 512_555_0100 now", ContactKind.PHONE, "512_555_0100"),
+        ("ring 512*555*0100 now", ContactKind.PHONE, "512*555*0100"),
+        ("ring 612 345 678 now", ContactKind.PHONE, "612 345 678"),
+        ("mail ada@gmail\u3002com now", ContactKind.EMAIL, "ada@gmail\u3002com"),
+        ("mail ada@gmail dot com now", ContactKind.EMAIL, "ada@gmail dot com"),
+        ("mail ada {at} gmail {dot} com now", ContactKind.EMAIL, None),
+        ("mail ada [at] gmail [.] com now", ContactKind.EMAIL, None),
+        ("mail ada(@)gmail(.)com now", ContactKind.EMAIL, "ada(@)gmail(.)com"),
+        ("click javascript:alert(1) now", ContactKind.LINK, "javascript:alert(1)"),
+        ("write mailto:ada now", ContactKind.LINK, "mailto:ada"),
     ],
 )
 def test_each_form_of_contact_detail_is_found(text, kind, found):
@@ -247,6 +260,7 @@ def test_each_form_of_contact_detail_is_found(text, kind, found):
         "We expect 150 guests, budget 1500, 3 sets of 45 minutes.",
         "Meet me at home.Then we talk. e.g. at 5 p.m., U.S. rules, 3.5 hours",
         "One or two sets, seven days a week; version 2.0.1",
+        "Great show \u2014 thanks! Doors 7\u20138 pm, 20\u201330 people.",
     ],
 )
 def test_ordinary_text_is_left_alone(text):
