@@ -49,7 +49,14 @@ async def update_profile(
         elif await email_is_taken(new_email, except_account_id=account.id):
             raise EmailTakenError()
     if phone is not UNCHANGED:
-        changes["phone"] = validation.phone(phone)
+        new_phone = validation.phone(phone)
+        # Encryption gives the same number a new ciphertext each time: writing it again
+        # would look like a change to every partner the person shares with (their
+        # sync re-reads it), and tell them when the person saved their profile.
+        if new_phone != account.phone:
+            changes["phone"] = new_phone
+    if name is not UNCHANGED and changes.get("name") == account.name:
+        del changes["name"]
     if new_email is not None:
         changes |= email_change.pending_change(new_email)
     if not changes:

@@ -10,6 +10,7 @@ from tortoise import connections
 
 from models.accounts import Account, ConsentEvent, PrivacyPreferences
 from models.purposes import ConsentSource, Purpose
+from models.sharing import ContactGrant
 from privacy import consent
 from tests import factories
 
@@ -219,3 +220,23 @@ async def test_null_in_a_patch_input_leaves_the_field_as_it_is(api):
     )
     recorded = await ConsentEvent.filter(account_id=ada.account.id, source="SETTINGS")
     assert [(event.purpose, event.granted) for event in recorded] == [("PROMOTIONAL_EMAILS", True)]
+
+
+async def test_saving_the_same_phone_is_no_change_for_partners_syncing_it(api):
+    # given Ada's details shared with a band, with a phone number
+    band = await factories.performer(granted=(Purpose.CONTACT_SHARING,))
+    ada = await factories.customer(phone="+1 512 555 0100", granted=(Purpose.CONTACT_SHARING,))
+    await factories.inquiry(ada, await factories.listing(band))
+    before = await ContactGrant.get(owner_id=ada.account.id).values_list("change_seq", flat=True)
+    stored = (await Account.get(id=ada.account.id)).phone
+    # when she saves her profile with the same phone and name
+    same = {"input": {"phone": "+1 512 555 0100", "name": ada.account.name}}
+    await api.data(UPDATE_PROFILE, same, token=ada.token)
+    # then nothing was written: her share keeps its place in every partner's sync
+    after = await ContactGrant.get(owner_id=ada.account.id).values_list("change_seq", flat=True)
+    assert after == before
+    assert (await Account.get(id=ada.account.id)).phone == stored
+    # and a new number is a change
+    await api.data(UPDATE_PROFILE, {"input": {"phone": "+1 512 555 0199"}}, token=ada.token)
+    moved = await ContactGrant.get(owner_id=ada.account.id).values_list("change_seq", flat=True)
+    assert moved > before
