@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
+
 from errors import InvalidInput, NotFoundError
 from models import validation
 from models.accounts import Account
@@ -64,7 +66,9 @@ async def create_key(
         raise InvalidInput("scopes", "Choose at least one scope.")
     ads.ensure_may_create(owner, scopes)
     expires_at = _expiry(expires_at, limits)
-    if await ApiKey.filter(owner_id=owner.id, revoked_at=None).count() >= MAX_LIVE_KEYS:
+    now = datetime.now(UTC)
+    live = ApiKey.filter(Q(expires_at=None) | Q(expires_at__gt=now), revoked_at=None)
+    if await live.filter(owner_id=owner.id).count() >= MAX_LIVE_KEYS:
         raise InvalidInput("scopes", f"You can have at most {MAX_LIVE_KEYS} live keys.")
     token = new_token(API_KEY_PREFIX)
     key = await ApiKey.create(

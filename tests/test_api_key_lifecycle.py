@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from models.api_keys import ApiKey
 from models.auth import KEY_TOUCH_INTERVAL
 from models.purposes import Purpose
+from services.api_keys import MAX_LIVE_KEYS
 from tests import factories
 
 SHARING = (Purpose.CONTACT_SHARING,)
@@ -183,3 +184,16 @@ async def test_a_grace_period_beyond_the_maximum_is_refused_and_changes_nothing(
         ]
         assert (answer["__typename"], answer["field"]) == ("ValidationError", "graceMinutes")
     assert (await ApiKey.get(id=int(created["id"]))).token_hash == before.token_hash
+
+
+async def test_expired_keys_do_not_count_toward_the_live_key_limit(api):
+    # given as many keys as one may have, all expired
+    band = await factories.performer()
+    for _ in range(MAX_LIVE_KEYS):
+        await factories.api_key(band, factories.ApiScope.CONTACTS_READ)
+    assert (await create(api, band))["__typename"] == "ValidationError"
+    await ApiKey.filter(owner_id=band.account.id).update(
+        expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    # then a new key can be made
+    assert (await create(api, band))["__typename"] == "ApiKey"
