@@ -18,7 +18,8 @@ from tortoise import fields
 from tortoise.expressions import F, Q
 from tortoise.models import Model
 
-from models.pagination import Page, keyset_page
+from models.loaders import newest_each
+from models.pagination import Page, encode_cursor, keyset_page
 
 if TYPE_CHECKING:
     from models.accounts import Account
@@ -66,6 +67,25 @@ async def questions_page(
         author_name=F("author__name")
     )
     return await keyset_page(query, kind=BOARD_CURSOR, first=first, after=after, maximum=maximum)
+
+
+async def first_pages(listing_ids: list[int], visible: Q, first: int) -> dict[int, Page[BoardPost]]:
+    """The first page of each listing's board (as questions_page without a cursor), for
+    a page of listings: one statement for all of them."""
+    rows = await newest_each(
+        BoardPost, "listing_id", listing_ids, first + 1, visible, Q(question_id=None)
+    ).annotate(author_name=F("author__name"))
+    by_listing: dict[int, list[BoardPost]] = {listing_id: [] for listing_id in listing_ids}
+    for row in rows:
+        by_listing[row.listing_id].append(row)
+    return {
+        listing_id: Page(
+            items=found[:first],
+            cursors=[encode_cursor(BOARD_CURSOR, row.id) for row in found[:first]],
+            has_next_page=len(found) > first,
+        )
+        for listing_id, found in by_listing.items()
+    }
 
 
 async def answers_to(question_ids: list[int], visible: Q) -> dict[int, BoardPost]:

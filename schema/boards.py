@@ -82,10 +82,14 @@ BoardQuestionConnection = Connection[BoardQuestion]
 async def board_of(
     info: Info, listing_id: int, first: int, after: str | None
 ) -> BoardQuestionConnection:
-    """The page of `Listing.board`."""
-    page = await boards.board(
-        listing_id, first=first, after=after, maximum=info.context.settings.max_page_size
-    )
+    """The page of `Listing.board`: a first page through the request's loader, so that
+    the boards of a whole directory page cost two statements."""
+    if after is None:
+        page = await info.context.board_first_pages.load((listing_id, first))
+    else:
+        page = await boards.board(
+            listing_id, first=first, after=after, maximum=info.context.settings.max_page_size
+        )
     return BoardQuestionConnection.of(page, BoardQuestion.from_question)
 
 

@@ -13,9 +13,9 @@ from errors import InvalidInput, NotFoundError
 from models import validation
 from models.accounts import Account
 from models.audit import AuditAction, AuditEvent
-from models.boards import BoardPost, answers_to, questions_page
+from models.boards import BoardPost, answers_to, first_pages, questions_page
 from models.ids import parse_id
-from models.pagination import Page
+from models.pagination import Page, check_page_size
 from privacy import boards as rules
 from privacy.redaction import RemovedDetail, normalize, remove_contact_details
 from rate_limits import RateLimits
@@ -45,6 +45,27 @@ class Question:
     post: BoardPost
     asked_by: str
     answer: BoardPost | None = None
+
+
+async def first_board_pages(
+    listing_ids: list[int], *, first: int, maximum: int
+) -> dict[int, Page[Question]]:
+    """The first page of each of these listings' boards, as `board` answers it: two
+    statements for the lot (a directory page showing boards is not two per listing)."""
+    check_page_size(first, maximum)
+    pages = await first_pages(listing_ids, rules.publicly_visible(), first)
+    question_ids = [post.id for page in pages.values() for post in page.items]
+    answers = await answers_to(question_ids, rules.publicly_visible())
+    return {
+        listing_id: replace(
+            page,
+            items=[
+                Question(post, rules.shown_name(post.author_name or ""), answers.get(post.id))
+                for post in page.items
+            ],
+        )
+        for listing_id, page in pages.items()
+    }
 
 
 async def board(listing_id: int, *, first: int, after: str | None, maximum: int) -> Page[Question]:

@@ -632,3 +632,46 @@ async def test_boards_under_a_directory_page_count_in_the_query_cost(api):
     errors = await api.errors(query)
     assert errors[0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
     assert errors[0]["extensions"]["cost"] == 100 + 100 * 100
+
+
+DIRECTORY_BOARDS = """
+{ listings(first: 20) { edges { node { title
+    board(first: 5) { edges { node { body askedBy answer { body } } } pageInfo { hasNextPage } }
+} } } }
+"""
+
+
+async def directory_boards(api, reader, sql_queries) -> tuple[int, list]:
+    sql_queries.reset()
+    edges = (await api.data(DIRECTORY_BOARDS, token=reader.token))["listings"]["edges"]
+    return sql_queries.count, [edge["node"]["board"] for edge in edges]
+
+
+async def test_the_boards_of_a_directory_page_cost_the_same_whatever_its_size(api, sql_queries):
+    # given two listings with an answered question each, read by a signed-in visitor
+    band, reader = await factories.performer(name="The Band"), await factories.customer()
+    asker = await factories.customer(name="Ada Lovelace")
+
+    async def listing_with_a_question() -> None:
+        listing = await factories.listing(band)
+        asked = await ask(api, asker, listing.id)
+        await answer(api, band, asked["question"]["id"])
+
+    for _ in range(2):
+        await listing_with_a_question()
+    small, boards = await directory_boards(api, reader, sql_queries)
+    assert [len(b["edges"]) for b in boards] == [1, 1]
+    # when the page holds three times as many listings, one with more than a page of posts
+    for _ in range(4):
+        await listing_with_a_question()
+    listing = await factories.listing(band)
+    for n in range(6):
+        await ask(api, await factories.customer(name=f"Guest {n}"), listing.id)
+    large, boards = await directory_boards(api, reader, sql_queries)
+    # then the statements are as many, and each board is its own first page
+    assert large == small
+    assert sorted(len(b["edges"]) for b in boards) == [1] * 6 + [5]
+    assert [b["pageInfo"]["hasNextPage"] for b in boards].count(True) == 1
+    assert all(
+        e["node"]["answer"]["body"] for b in boards if len(b["edges"]) == 1 for e in b["edges"]
+    )
