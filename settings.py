@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = Field(default=30.0, ge=0)
     webhook_disable_after: int = Field(default=20, ge=1, le=1000)
     webhook_batch_size: int = Field(default=50, ge=1, le=1000)
+    # Deliveries a webhook worker has in flight at once, at most one per endpoint: a slow
+    # endpoint holds one of them, not everyone's webhooks.
+    webhook_concurrency: int = Field(default=10, ge=1, le=100)
     # For tests only: endpoints on loopback (127.0.0.0/8, ::1). Refused in production.
     webhook_allow_loopback: bool = False
     # Addresses to use instead of DNS for some host names, as JSON

@@ -11,16 +11,17 @@ payload: the worker composes that at delivery, from what the share allows then
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
+from models.accounts import Account
 from models.crypto import EncryptedTextField
 from models.pagination import Page, keyset_page
 
 if TYPE_CHECKING:
-    from models.accounts import Account
     from models.api_keys import ApiKey
 
 
@@ -101,6 +102,21 @@ class WebhookDelivery(Model):
 
 
 DELIVERY_CURSOR = "delivery"
+
+
+async def create_endpoint_within(
+    owner_id: int, maximum: int, **values: Any
+) -> WebhookEndpoint | None:
+    """A new endpoint of the owner's, or None when they have `maximum` already: counted
+    and created in one transaction under a lock on the owner's row (PostgreSQL: SELECT …
+    FOR UPDATE; SQLite has one writer at a time), so that two registrations at once
+    cannot both take the last place."""
+    async with in_transaction() as connection:
+        if connection.capabilities.dialect == "postgres":
+            await Account.filter(id=owner_id).select_for_update().only("id").first()
+        if await WebhookEndpoint.filter(owner_id=owner_id).count() >= maximum:
+            return None
+        return await WebhookEndpoint.create(owner_id=owner_id, **values)
 
 
 async def endpoints_of(owner_id: int, limit: int) -> list[WebhookEndpoint]:

@@ -5,8 +5,10 @@ it can reach: the cloud's metadata service, a database on the private network, a
 port on loopback. An endpoint must be https in production, carry no credentials, use
 port 443, 80 or one from 1024 up, and its host must resolve only to public internet
 addresses: every A and AAAA record is checked, and one address that is loopback,
-private, link-local, unspecified, multicast, reserved, shared (CGNAT, 100.64.0.0/10), a
-cloud metadata address, or any of these inside an IPv6 form (IPv4-mapped, 6to4, NAT64)
+private, link-local, site-local (fec0::/10, deprecated but still routed inside some
+networks), unspecified, multicast, reserved, shared (CGNAT, 100.64.0.0/10), the 6to4
+relay anycast (192.88.99.0/24, which forwards into whatever IPv6 it is handed), a cloud
+metadata address, or any of these inside an IPv6 form (IPv4-mapped, 6to4, NAT64)
 refuses the whole name.
 
 The check runs when the endpoint is registered and again at each delivery (DNS may have
@@ -41,6 +43,9 @@ METADATA = frozenset(
     for address in ("169.254.169.254", "fd00:ec2::254", "169.254.170.2", "100.100.100.200")
 )
 SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
+# Neither counts as private for Python's ipaddress, and both are "global" to it.
+SITE_LOCAL = ipaddress.ip_network("fec0::/10")
+SIXTOFOUR_RELAY = ipaddress.ip_network("192.88.99.0/24")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 # Ports a partner's server may listen on: the web's, and unprivileged ones (1024 up).
 WEB_PORTS = frozenset({80, 443})
@@ -67,8 +72,10 @@ class Target:
 
     @property
     def host_header(self) -> str:
+        # An IPv6 address is written in brackets, as in the URL (RFC 9110, 7.2).
+        host = f"[{self.host}]" if ":" in self.host else self.host
         default = 443 if self.scheme == "https" else 80
-        return self.host if self.port == default else f"{self.host}:{self.port}"
+        return host if self.port == default else f"{host}:{self.port}"
 
     @property
     def extensions(self) -> dict[str, str]:
@@ -97,6 +104,8 @@ def address_allowed(address: IPv4Address | IPv6Address, *, allow_loopback: bool)
         or address.is_multicast
         or address.is_reserved
         or address in SHARED_ADDRESS_SPACE
+        or address in SITE_LOCAL
+        or address in SIXTOFOUR_RELAY
     )
     return address.is_global and not refused
 

@@ -7,7 +7,8 @@ needs LISTINGS_READ (what `receivedInquiries` needs). A payload carries no more 
 share allows when it is sent: a contact whose share ended between the event and its
 delivery goes out as its share id alone (the SHARE_ENDED that follows tells the rest),
 and an inquiry as its performer may see it then. Every contact sent is audited as a
-read through the key, like a read of `sharedContacts`.
+read through the key, like a read of `sharedContacts`, once the endpoint answered 2xx
+(then the partner holds it; the worker writes the events `payload` returns).
 """
 
 from __future__ import annotations

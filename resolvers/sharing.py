@@ -74,6 +74,7 @@ async def shared_contacts(
         first=first,
         after=after,
         maximum=info.context.settings.max_page_size,
+        kept_days=info.context.settings.withdrawal_retention_days,
         sync=sharing.SyncArguments(
             changed_since=changed_since, sync_cursor=sync_cursor, listing_id=listing_id
         ),
@@ -85,9 +86,15 @@ async def shared_contact_withdrawals(
     info: Info, first: int = 50, after: str | None = None
 ) -> ShareWithdrawalConnection:
     """Shares with the caller that ended, oldest first (session token, or API key with
-    CONTACTS_READ): keep `pageInfo.endCursor` and pass it as `after` next time."""
+    CONTACTS_READ): keep `pageInfo.endCursor` (at the end, never null) and pass it as
+    `after` next time."""
+    settings = info.context.settings
     page = await sharing.withdrawals(
-        info.context.viewer, first=first, after=after, maximum=info.context.settings.max_page_size
+        info.context.viewer,
+        first=first,
+        after=after,
+        maximum=settings.max_page_size,
+        kept_days=settings.withdrawal_retention_days,
     )
     return ShareWithdrawalConnection.of(page, ShareWithdrawal.from_row)
 

@@ -41,11 +41,13 @@ async def shared_contacts(
     first: int,
     after: str | None,
     maximum: int,
+    kept_days: int,
     sync: SyncArguments = SyncArguments(),  # noqa: B008 (frozen, never changed)
 ) -> ContactsPage:
     """The grants in force whose details the viewer may read (a session, or an API key
     with CONTACTS_READ): newest first, or in a sync in the order they changed; each
-    read is written to the audit log."""
+    read is written to the audit log. A sync cursor older than `kept_days`
+    (WITHDRAWAL_RETENTION_DAYS) is refused: resync needed."""
     if sync.changed_since is not None and sync.sync_cursor is not None:
         raise BadUserInput("syncCursor", "Give changedSince or syncCursor, not both.")
     recipient = viewer.account_for(ApiScope.CONTACTS_READ)
@@ -63,6 +65,7 @@ async def shared_contacts(
             after=after,
             since=_utc(sync.changed_since),
             listing_id=listing_id,
+            kept_days=kept_days,
         )
     else:
         found = await grants_to(
@@ -88,12 +91,13 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 async def withdrawals(
-    viewer: Viewer, *, first: int, after: str | None, maximum: int
+    viewer: Viewer, *, first: int, after: str | None, maximum: int, kept_days: int
 ) -> Page[ShareEnded]:
     """The shares with the viewer that ended (a session, or an API key with
-    CONTACTS_READ), in the order they ended: what a partner must delete."""
+    CONTACTS_READ), in the order they ended: what a partner must delete. A cursor after
+    which endings were purged (older than `kept_days`) is refused: resync needed."""
     recipient = viewer.account_for(ApiScope.CONTACTS_READ)
-    return await endings(recipient, first=first, after=after, maximum=maximum)
+    return await endings(recipient, first=first, after=after, maximum=maximum, kept_days=kept_days)
 
 
 async def revoke_share(owner: Account, grant_id: str) -> ContactGrant:

@@ -20,6 +20,7 @@ from models.webhooks import (
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
+    create_endpoint_within,
     deliveries_page,
     endpoints_of,
 )
@@ -62,17 +63,23 @@ async def create_endpoint(
         )
     events = sorted(set(new.events))
     rules.ensure_events_allowed(key, events)
-    if await WebhookEndpoint.filter(owner_id=owner.id).count() >= settings.webhook_endpoints_max:
-        raise LimitReachedError(settings.webhook_endpoints_max)
+    maximum = settings.webhook_endpoints_max
+    if await WebhookEndpoint.filter(owner_id=owner.id).count() >= maximum:
+        raise LimitReachedError(maximum)
     target = await webhook_targets.check(new.url, settings)
     secret = new_secret()
-    endpoint = await WebhookEndpoint.create(
-        owner_id=owner.id,
+    # Counted again as it is created: another registration may have taken the last place
+    # while this one's name was resolved.
+    endpoint = await create_endpoint_within(
+        owner.id,
+        maximum,
         api_key_id=key.id,
         url=target.url,
         events=" ".join(events),
         secret=secret,
     )
+    if endpoint is None:
+        raise LimitReachedError(maximum)
     return endpoint, secret
 
 

@@ -18,12 +18,14 @@ import httpx
 import pytest
 from tortoise.transactions import in_transaction
 
+from models import sync as positions
 from models.accounts import Account
 from models.audit import AuditEvent
 from models.purposes import Purpose
-from models.sharing import ContactGrant
+from models.sharing import ContactGrant, SyncClock
 from tests import factories
 from tests.smtp import free_port
+from tests.test_withdrawals_feed import decodings
 
 SHARING = (Purpose.CONTACT_SHARING,)
 EPOCH = "1970-01-01T00:00:00Z"
@@ -267,6 +269,49 @@ async def test_a_cursor_of_another_persons_sync_is_refused(api):
         assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
     # while her own sync sees nothing of the band's
     assert names(await sync(api, mallory_key, since=EPOCH)) == []
+
+
+async def test_a_sync_cursor_names_neither_the_account_nor_the_clock(api):
+    # given a change numbered far along the clock, easy to spot
+    band, listing, key = await band_with_key()
+    await SyncClock.filter(id=1).update(value=987_654_321)
+    await asks(listing, "Ada")
+    [grant] = await ContactGrant.filter(recipient_id=band.account.id)
+    assert grant.change_seq > 987_654_321
+    # when the partner syncs
+    page = await sync(api, key, since=EPOCH)
+    # then none of its cursors says, in any form, whose it is or where it stands
+    for cursor in [page["syncCursor"], page["edges"][0]["cursor"]]:
+        for form in decodings(cursor):
+            assert str(grant.change_seq).encode() not in form
+            assert f":{band.account.id}:".encode() not in form
+            assert b"sync" not in form
+    # yet it resumes from where it stood
+    assert names(await sync(api, key, cursor=page["syncCursor"])) == []
+
+
+async def test_a_sync_cursor_older_than_the_withdrawals_feed_keeps_is_refused(api, settings):
+    band, listing, key = await band_with_key()
+    await asks(listing, "Ada")
+    days = settings.withdrawal_retention_days
+
+    def handed_out(ago: timedelta) -> str:
+        issued = int((datetime.now(UTC) - ago).timestamp())
+        place = positions.Position(seq=0, issued=issued)
+        return positions.encode_position(positions.SYNC_KIND, band.account.id, None, place)
+
+    # a copy last synced longer ago than the feed keeps endings may hold contacts whose
+    # ending it can no longer learn of: it must start again
+    for argument in (
+        {"cursor": handed_out(timedelta(days=days))},
+        {"since": EPOCH, "after": handed_out(timedelta(days=days))},
+    ):
+        errors = await api.errors(SYNC, {"first": 5} | argument, token=key)
+        assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert errors[0]["message"].startswith("Resync needed")
+    # a cursor from within the window works
+    recent = handed_out(timedelta(days=days - 1))
+    assert names(await sync(api, key, cursor=recent)) == ["Ada"]
 
 
 async def test_outside_a_sync_pages_are_newest_first_without_a_sync_cursor(api):

@@ -7,6 +7,7 @@ at our own network."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -389,6 +390,9 @@ async def test_registrations_are_rate_limited_refused_ones_too(hooks, receiver):
         "http://224.0.0.1/hook",
         "http://240.0.0.1/hook",
         "http://[fe80::1]/hook",
+        "http://[fec0::1]/hook",  # site-local (deprecated, still routed inside some networks)
+        "http://192.88.99.1/hook",  # the 6to4 relay anycast
+        "http://[2002:c058:6301::1]/hook",  # the same relay, inside 6to4
         "http://internal.test/hook",  # resolves (see below) to a private address
         "http://mixed.test/hook",  # one public address and one private: refused
         "http://nowhere.invalid/hook",
@@ -445,6 +449,26 @@ def test_the_address_rule_refuses_each_kind_of_internal_address():
     assert allowed(ipaddress.ip_address("127.0.0.1"), allow_loopback=True)
     assert not allowed(ipaddress.ip_address("169.254.169.254"), allow_loopback=True)
     assert not allowed(ipaddress.ip_address("10.0.0.1"), allow_loopback=True)
+    # Python counts these two as global; they are not a partner's server
+    assert not allowed(ipaddress.ip_address("fec0::1"), allow_loopback=False)
+    assert not allowed(ipaddress.ip_address("192.88.99.1"), allow_loopback=False)
+
+
+async def test_an_ipv6_endpoint_is_named_in_brackets_in_the_host_header(hooks, hook_settings):
+    # given an endpoint registered as an IPv6 address (a receiver on ::1)
+    receiver = Receiver(host="::1").start()
+    try:
+        band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+        await factories.inquiry(await factories.customer(granted=SHARING), listing)
+        # when it is delivered
+        assert (await WebhookWorker(hook_settings).drain()).delivered == 1
+        # then the Host header writes the address as the URL does, in brackets
+        assert receiver.received[0].headers["host"] == f"[::1]:{receiver.port}"
+    finally:
+        receiver.stop()
+    public = "https://[2606:2800:220:1:248:1893:25c8:1946]/hook"
+    target = await webhook_targets.check(public, hook_settings)
+    assert target.host_header == "[2606:2800:220:1:248:1893:25c8:1946]"
 
 
 async def test_delivery_checks_the_address_again_and_connects_to_the_one_it_checked(
@@ -608,3 +632,191 @@ async def test_two_workers_at_once_deliver_each_message_once(hooks, hook_setting
     ids = [request.headers["webhook-id"] for request in receiver.received]
     assert len(ids) == len(set(ids)) == 6 + 6
     assert await WebhookDelivery.filter(state="DELIVERED").count() == 12
+
+
+async def wait_until(condition, seconds: float) -> None:
+    """Waits for `condition()` (a value, or an awaitable one) to be true; fails after
+    `seconds`."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        met = condition()
+        if inspect.isawaitable(met):
+            met = await met
+        if met:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not within {seconds} s")
+        await asyncio.sleep(0.02)
+
+
+async def delivered(count: int) -> bool:
+    return await WebhookDelivery.filter(state=DeliveryState.DELIVERED).count() >= count
+
+
+async def test_a_hanging_endpoint_holds_one_slot_while_the_others_deliveries_go_out(
+    hooks, hook_settings
+):
+    # given a band whose receiver hangs, with the oldest delivery, and another band with
+    # three deliveries whose receiver takes a moment over each
+    hanging, other = Receiver(delay=4.0).start(), Receiver(delay=0.1).start()
+    try:
+        _band, slow_listing, _ = await partner_band(hooks, hanging, ["INQUIRY_RECEIVED"])
+        _other, listing, endpoint = await partner_band(hooks, other, ["INQUIRY_RECEIVED"])
+        await factories.inquiry(await factories.customer(granted=SHARING), slow_listing)
+        for _ in range(3):
+            await factories.inquiry(await factories.customer(granted=SHARING), listing)
+        settings = hook_settings.model_copy(
+            update={
+                "webhook_timeout_seconds": 3.0,
+                "webhook_max_attempts": 1,
+                "worker_poll_seconds": 0.2,
+            }
+        )
+        # when the worker runs
+        drain = asyncio.create_task(WebhookWorker(settings).drain())
+        # then the other band's three arrive while the first waits for its answer
+        await wait_until(lambda: len(other.received) == 3, seconds=1.5)
+        assert not drain.done() and len(hanging.received) == 1
+        # and one that falls due once they are done does not wait for the slow one's
+        # deadline
+        await wait_until(lambda: delivered(3), seconds=1.0)
+        await factories.inquiry(await factories.customer(granted=SHARING), listing)
+        await wait_until(lambda: len(other.received) == 4, seconds=1.0)
+        assert not drain.done()
+        tally = await drain
+        assert (tally.delivered, tally.failed) == (4, 1)
+        # one at a time for each endpoint, all the same
+        assert other.most_at_once == 1
+        assert [event["type"] for event in other.events(endpoint["secret"])] == [
+            "INQUIRY_RECEIVED"
+        ] * 4
+    finally:
+        hanging.stop()
+        other.stop()
+
+
+async def test_a_delivery_another_worker_took_over_is_not_sent_by_the_first(
+    hooks, hook_settings, receiver
+):
+    # given a delivery the first worker claimed, whose claim ran out and another took
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    worker = WebhookWorker(hook_settings)
+    [row] = await worker.claim(1)
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    await WebhookDelivery.filter(id=row.id).update(claim="another worker", claimed_until=later)
+    # when the first worker comes to send it
+    async with worker.client() as client:
+        tally = await worker.deliver(client, row)
+    # then it sends nothing and leaves the row as the other worker holds it
+    assert (tally.lost, receiver.received) == (1, [])
+    taken = await WebhookDelivery.get(id=row.id)
+    assert (taken.state, taken.claim, taken.attempts) == ("SENDING", "another worker", 0)
+
+
+async def test_a_row_taken_over_during_the_post_is_not_finished_by_the_old_worker(
+    hooks, hook_settings, receiver
+):
+    # given a worker whose POST is slow to be answered
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    receiver.delay = 0.5
+    worker = WebhookWorker(hook_settings)
+    [row] = await worker.claim(1)
+    async with worker.client() as client:
+        sending = asyncio.create_task(worker.deliver(client, row))
+        await wait_until(lambda: len(receiver.received) == 1, seconds=3)
+        # when another worker takes the row meanwhile
+        later = datetime.now(UTC) + timedelta(minutes=1)
+        await WebhookDelivery.filter(id=row.id).update(claim="another worker", claimed_until=later)
+        tally = await sending
+    # then the first worker's answer does not overwrite the other's claim
+    assert tally.lost == 1
+    taken = await WebhookDelivery.get(id=row.id)
+    assert (taken.state, taken.claim, taken.delivered_at) == ("SENDING", "another worker", None)
+
+
+async def test_a_failed_attempt_is_recorded_only_under_its_own_claim(
+    hooks, hook_settings, receiver
+):
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    receiver.answers, receiver.delay = [500], 0.5
+    worker = WebhookWorker(hook_settings)
+    [row] = await worker.claim(1)
+    async with worker.client() as client:
+        sending = asyncio.create_task(worker.deliver(client, row))
+        await wait_until(lambda: len(receiver.received) == 1, seconds=3)
+        await WebhookDelivery.filter(id=row.id).update(claim="another worker")
+        assert (await sending).lost == 1
+    taken = await WebhookDelivery.get(id=row.id)
+    assert (taken.state, taken.claim, taken.attempts) == ("SENDING", "another worker", 0)
+    # nor counted against the endpoint: the other worker's attempt will be
+    assert (await WebhookEndpoint.get(id=int(endpoint["id"]))).failures == 0
+
+
+async def test_a_claim_is_renewed_just_before_the_post_past_its_deadline(
+    hooks, hook_settings, receiver
+):
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    receiver.delay = 0.5
+    worker = WebhookWorker(hook_settings.model_copy(update={"webhook_timeout_seconds": 30.0}))
+    [row] = await worker.claim(1)
+    # a claim covers one attempt: the lookup, the POST's deadline, the bookkeeping
+    assert worker.claim_seconds >= 30 + webhook_targets.LOOKUP_SECONDS
+    # given a claim about to run out when the POST begins
+    await WebhookDelivery.filter(id=row.id).update(claimed_until=datetime.now(UTC))
+    async with worker.client() as client:
+        sending = asyncio.create_task(worker.deliver(client, row))
+        await wait_until(lambda: len(receiver.received) == 1, seconds=3)
+        # then while the POST waits, the row is claimed past the POST's deadline: no
+        # other worker takes it
+        during = await WebhookDelivery.get(id=row.id)
+        assert during.claimed_until > datetime.now(UTC) + timedelta(seconds=29)
+        assert await WebhookWorker(hook_settings).claim(5) == []
+        assert (await sending).delivered == 1
+
+
+async def test_a_contact_is_audited_as_read_once_when_the_partner_has_received_it(
+    hooks, hook_settings, receiver
+):
+    # given a CONTACT_SHARED whose first attempt fails
+    band, listing, endpoint = await partner_band(hooks, receiver, ["CONTACT_SHARED"])
+    ada = await factories.customer(name="Ada", granted=SHARING)
+    await factories.inquiry(ada, listing)
+    receiver.answers = [500]
+    later = hook_settings.model_copy(update={"webhook_retry_base_seconds": 60.0})
+    assert (await WebhookWorker(later).drain()).retried == 1
+    # then nothing is audited: the partner does not hold the contact
+    reads = AuditEvent.filter(subject_id=ada.account.id, action="CONTACT_READ")
+    assert await reads.count() == 0
+    # when the retry is answered 204, it is audited, once
+    await WebhookDelivery.all().update(next_attempt_at=datetime.now(UTC))
+    assert (await WebhookWorker(later).drain()).delivered == 1
+    assert await reads.count() == 1
+    # and an endpoint that cannot be reached at all reads nothing either
+    receiver.stop()
+    bo = await factories.customer(name="Bo", granted=SHARING)
+    await factories.inquiry(bo, listing)
+    once = later.model_copy(update={"webhook_max_attempts": 1})
+    assert (await WebhookWorker(once).drain()).failed == 1
+    assert not await AuditEvent.filter(subject_id=bo.account.id, action="CONTACT_READ").exists()
+
+
+async def test_registrations_at_the_same_moment_cannot_pass_the_cap(hook_settings, receiver):
+    # given a cap of two endpoints, and one registered
+    capped = hook_settings.model_copy(update={"webhook_endpoints_max": 2})
+    band = await factories.performer(granted=SHARING)
+    key_id = await key_for(band, CONTACTS)
+    async for api in client_for(capped):
+        first = await register(api, band, key_id, receiver.url, ["SHARE_ENDED"])
+        assert first["__typename"] == "WebhookEndpoint"
+        # when eight more are asked for at once
+        results = await asyncio.gather(
+            *(register(api, band, key_id, receiver.url, ["SHARE_ENDED"]) for _ in range(8))
+        )
+    # then one of them takes the last place, and the others are refused
+    kinds = sorted(result["__typename"] for result in results)
+    assert kinds == ["LimitReached"] * 7 + ["WebhookEndpoint"]
+    assert await WebhookEndpoint.filter(owner_id=band.account.id).count() == 2

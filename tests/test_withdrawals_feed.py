@@ -4,13 +4,16 @@ the transaction that ended it, so that a partner deletes what it copied."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import base64
+import binascii
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from models import sync
 from models.accounts import Account, AccountStatus
 from models.purposes import Purpose
-from models.sharing import BookingInquiry, ContactGrant, ShareEnded
+from models.sharing import BookingInquiry, ContactGrant, ShareEnded, SyncClock
 from services import retention
 from tests import factories
 
@@ -192,3 +195,130 @@ async def test_an_ended_share_is_written_in_the_transaction_that_ended_it(api):
     # then neither the revocation nor its feed entry stands
     assert (await ContactGrant.get(id=int(share))).revoked_at is None
     assert await ended_share_ids(api, key) == []
+
+
+def decodings(cursor: str) -> list[bytes]:
+    """The cursor as it is, and as whatever base64 makes of it."""
+    forms = [cursor.encode()]
+    for decode in (base64.urlsafe_b64decode, base64.b64decode):
+        try:
+            forms.append(decode(cursor + "=" * (-len(cursor) % 4)))
+        except (binascii.Error, ValueError):
+            pass
+    return forms
+
+
+async def test_a_cursor_names_neither_the_account_nor_the_position(api):
+    # given a band whose feed holds an ending at a position easy to spot
+    band, ada, key, share = await booked_pair()
+    await SyncClock.filter(id=1).update(value=987_654_321)
+    await api.data(REVOKE, {"id": share}, token=ada.token)
+    [ended] = await ShareEnded.filter(recipient_id=band.account.id)
+    assert ended.seq > 987_654_321
+    # when the band reads it, twice
+    cursors = [(await feed(api, key))["pageInfo"]["endCursor"] for _ in range(2)]
+    # then neither cursor says, in any form, whose it is or where it stands
+    for cursor in cursors:
+        for form in decodings(cursor):
+            assert str(ended.seq).encode() not in form
+            assert f":{band.account.id}:".encode() not in form
+            assert b"withdrawal" not in form
+    # it is encrypted afresh each time, so two cursors of one place do not even match
+    assert cursors[0] != cursors[1]
+    # and each still resumes where it stood
+    for cursor in cursors:
+        assert (await feed(api, key, after=cursor))["edges"] == []
+
+
+async def three_endings(api):
+    """A band with a key, and three shares with it that ended one after another."""
+    band = await factories.performer(granted=SHARING)
+    listing = await factories.listing(band)
+    key = await factories.api_key(band, factories.ApiScope.CONTACTS_READ)
+    for number in range(3):
+        person = await factories.customer(name=f"P{number}", granted=SHARING)
+        await factories.inquiry(person, listing)
+        await api.data(WITHDRAW, token=person.token)
+    return band, listing, key
+
+
+async def purge_long_after():
+    """The purge, run with the shortest retention a week and a day from now: every
+    ending there is now is older than it keeps."""
+    report = await retention.purge(
+        retention_days=30,
+        log_retention_days=90,
+        withdrawal_retention_days=7,
+        now=datetime.now(UTC) + timedelta(days=8),
+    )
+    return report.withdrawals_deleted
+
+
+async def test_a_cursor_with_unread_endings_purged_after_it_is_refused_resync_needed(api):
+    # given a partner that read the first of three endings and kept its cursor
+    band, _listing, key = await three_endings(api)
+    kept = (await feed(api, key, first=1))["pageInfo"]["endCursor"]
+    # when the purge takes the endings it had not read
+    assert await purge_long_after() == 3
+    # then its cursor is refused: going on from it would skip them in silence
+    errors = await api.errors(FEED, {"first": 5, "after": kept}, token=key)
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert errors[0]["message"].startswith("Resync needed: endings after this cursor")
+    # and a resync reads the feed from its start, with a cursor that works
+    again = await feed(api, key)
+    assert again["edges"] == [] and again["pageInfo"]["endCursor"]
+    assert (await feed(api, key, after=again["pageInfo"]["endCursor"]))["edges"] == []
+
+
+async def test_a_cursor_past_every_purged_ending_goes_on_working(api):
+    # given a partner that read all three endings
+    band, listing, key = await three_endings(api)
+    kept = (await feed(api, key))["pageInfo"]["endCursor"]
+    # when the purge takes them all
+    assert await purge_long_after() == 3
+    # then its cursor is fine: it skipped nothing; the next ending comes after it
+    late = await factories.customer(granted=SHARING)
+    await factories.inquiry(late, listing)
+    await api.data(WITHDRAW, token=late.token)
+    grant = await ContactGrant.get(owner_id=late.account.id)
+    page = await feed(api, key, after=kept)
+    assert [edge["node"]["shareId"] for edge in page["edges"]] == [str(grant.id)]
+
+
+async def test_a_cursor_older_than_the_feed_keeps_endings_is_refused(api, settings):
+    band, _ada, key, _share = await booked_pair()
+    days = settings.withdrawal_retention_days
+
+    def handed_out(ago: timedelta) -> str:
+        issued = int((datetime.now(UTC) - ago).timestamp())
+        place = sync.Position(seq=0, issued=issued)
+        return sync.encode_position(sync.WITHDRAWAL_KIND, band.account.id, None, place)
+
+    # a cursor handed out longer ago than WITHDRAWAL_RETENTION_DAYS: endings after it
+    # may be gone
+    too_old = handed_out(timedelta(days=days))
+    errors = await api.errors(FEED, {"first": 5, "after": too_old}, token=key)
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert errors[0]["message"].startswith("Resync needed: this cursor is older than that")
+    assert f"{days} days" in errors[0]["message"]
+    # one from a day within it works
+    assert (await feed(api, key, after=handed_out(timedelta(days=days - 1))))["edges"] == []
+
+
+async def test_a_reader_at_the_end_of_the_feed_is_handed_a_fresh_cursor(api):
+    # given a partner that read the one ending there is
+    band, ada, key, share = await booked_pair()
+    await api.data(REVOKE, {"id": share}, token=ada.token)
+    kept = (await feed(api, key))["pageInfo"]["endCursor"]
+    # when nothing more ended, its page is empty and still hands out a cursor to keep
+    # (so that a quiet feed never leaves it holding one that grows old)
+    quiet = await feed(api, key, after=kept)
+    fresh = quiet["pageInfo"]["endCursor"]
+    assert quiet["edges"] == [] and fresh not in (None, kept)
+    # which stands at now: a later ending comes after it, nothing earlier
+    bo = await factories.customer(granted=SHARING)
+    await factories.inquiry(bo, await factories.listing(band))
+    await api.data(WITHDRAW, token=bo.token)
+    grant = await ContactGrant.get(owner_id=bo.account.id)
+    later = await feed(api, key, after=fresh)
+    assert [edge["node"]["shareId"] for edge in later["edges"]] == [str(grant.id)]

@@ -4,6 +4,7 @@ are checked by the tests with `standardwebhooks`, the library a partner would us
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ class Received:
         return Webhook(secret).verify(self.body, self.headers)
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 @dataclass
 class Receiver:
     received: list[Received] = field(default_factory=list)
@@ -30,7 +35,13 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     # Seconds to wait before answering.
     delay: float = 0.0
+    # Where it listens: 127.0.0.1, or ::1 for an IPv6 endpoint.
+    host: str = "127.0.0.1"
+    # The most requests it was answering at the same time.
+    most_at_once: int = 0
     server: ThreadingHTTPServer | None = None
+    _at_once: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> Receiver:
         receiver = self
@@ -40,8 +51,13 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 headers = {name.lower(): value for name, value in self.headers.items()}
+                with receiver._lock:
+                    receiver._at_once += 1
+                    receiver.most_at_once = max(receiver.most_at_once, receiver._at_once)
                 receiver.received.append(Received(self.path, headers, body))
                 time.sleep(receiver.delay)
+                with receiver._lock:
+                    receiver._at_once -= 1
                 status = receiver.answers.pop(0) if receiver.answers else 204
                 self.send_response(status)
                 if 300 <= status < 400:
@@ -52,7 +68,8 @@ class Receiver:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = _IPv6Server if ":" in self.host else ThreadingHTTPServer
+        self.server = server_class((self.host, 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
@@ -67,7 +84,8 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/hook"
 
     def events(self, secret: str) -> list[dict]:
         """Every payload received, each verified with `secret` (raises if one is not)."""

@@ -3,9 +3,19 @@ of shares that ended, claims due deliveries, composes each at that moment from w
 share allows then, signs it per the Standard Webhooks spec (`standardwebhooks`: the
 webhook-id, webhook-timestamp and webhook-signature headers) and POSTs it with httpx.
 
+Deliveries go out WEBHOOK_CONCURRENCY at a time, and at most one per endpoint: a claim
+takes the oldest due delivery of endpoints that have none in flight (this worker's or
+another's), so one slow or hanging endpoint holds one slot while the others' deliveries
+go on. A claim is made when a slot frees, for one attempt, and lasts what an attempt can
+take (the name's lookup, WEBHOOK_TIMEOUT_SECONDS, and room for the bookkeeping).
+
 Claims work as the mail worker's do (mailers/worker.py): `SELECT … FOR UPDATE SKIP
 LOCKED` on PostgreSQL, an UPDATE that re-checks each row on SQLite, and a claim that
-expires, so several workers share the load and a dead worker's rows go out later.
+expires, so several workers share the load and a dead worker's rows go out later. Just
+before the POST the worker re-asserts its claim and extends it past the POST's deadline
+(an UPDATE on the row's id and this claim): if that matches nothing, the claim ran out
+and another worker has the row, so this one sends nothing. Every state change names the
+claim too, so a worker never records its result over another's.
 
 Each attempt connects to the address privacy/webhook_targets.py approved just before
 (no second lookup), follows no redirect, reads no response body, keeps no connection
@@ -14,6 +24,8 @@ delivery; anything else is retried with exponential backoff and jitter, up to
 WEBHOOK_MAX_ATTEMPTS. WEBHOOK_DISABLE_AFTER failed attempts in a row disable the
 endpoint, and its owner is mailed. What is kept of an attempt is its time, the status
 answered and our own words for a failure: never the payload, never the answer's body.
+The contacts a CONTACT_SHARED carries are audited as read once the partner's endpoint
+answered 2xx, that is once it holds them: not for an attempt that failed.
 """
 
 from __future__ import annotations
@@ -29,12 +41,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from standardwebhooks import Webhook
 from tortoise import connections
-from tortoise.expressions import F, Q
+from tortoise.expressions import F, Q, Subquery
 from tortoise.transactions import in_transaction
 
 from errors import InvalidInput
 from mailers.enqueue import enqueue_webhook_disabled
-from models.audit import insert_audit_events
+from models.audit import AuditEvent, insert_audit_events
 from models.sharing import ShareEnded
 from models.webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint
 from privacy import webhook_targets
@@ -43,7 +55,9 @@ from settings import Settings
 from webhooks.enqueue import enqueue_share_endings
 
 log = logging.getLogger("backline.webhooks")
-CLAIM_SECONDS = 300
+# The bookkeeping around one attempt (its checks, composing, recording), on a busy
+# database: what a claim holds beyond the lookup and the POST's deadline.
+CLAIM_MARGIN_SECONDS = 60
 MAX_RETRY_SECONDS = 6 * 3600
 USER_AGENT = "Backline-Webhooks/1"
 
@@ -54,20 +68,32 @@ class Tally:
     retried: int = 0
     failed: int = 0
     dropped: int = 0
+    # Taken over by another worker (this one's claim ran out): not sent, or sent and
+    # left for that worker to record.
+    lost: int = 0
 
     def __iadd__(self, other: Tally) -> Tally:
-        for name in ("delivered", "retried", "failed", "dropped"):
+        for name in ("delivered", "retried", "failed", "dropped", "lost"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 
     @property
     def handled(self) -> int:
-        return self.delivered + self.retried + self.failed + self.dropped
+        return self.delivered + self.retried + self.failed + self.dropped + self.lost
 
 
 def _due(now: datetime) -> Q:
     return Q(state=DeliveryState.QUEUED, next_attempt_at__lte=now) | Q(
         state=DeliveryState.SENDING, claimed_until__lt=now
+    )
+
+
+def _busy_endpoints(now: datetime) -> Subquery:
+    """Endpoints with a delivery in flight: claimed by a worker, the claim still running."""
+    return Subquery(
+        WebhookDelivery.filter(state=DeliveryState.SENDING, claimed_until__gte=now).values(
+            "endpoint_id"
+        )
     )
 
 
@@ -90,7 +116,7 @@ class WebhookWorker:
         # of theirs: our log keeps only what the delivery log does.
         logging.getLogger("httpx").setLevel(logging.WARNING)
 
-    def _client(self) -> httpx.AsyncClient:
+    def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             transport=self.transport,
             follow_redirects=False,
@@ -125,25 +151,44 @@ class WebhookWorker:
             if len(rows) < self.settings.webhook_batch_size:
                 return queued
 
-    async def claim(self) -> list[WebhookDelivery]:
+    @property
+    def claim_seconds(self) -> float:
+        """How long a claim holds: one attempt, from the name's lookup to the end of the
+        POST's deadline, and the bookkeeping around it."""
+        lookup = webhook_targets.LOOKUP_SECONDS
+        return lookup + self.settings.webhook_timeout_seconds + CLAIM_MARGIN_SECONDS
+
+    async def claim(self, slots: int) -> list[WebhookDelivery]:
+        """Claims at most `slots` due deliveries, the oldest of each endpoint that has none
+        in flight, each for one attempt (with their endpoints, keys and owners)."""
+        if slots <= 0:
+            return []
         now = datetime.now(UTC)
         token = str(uuid.uuid4())
         async with in_transaction():
             query = (
                 WebhookDelivery.filter(_due(now))
+                .exclude(endpoint_id__in=_busy_endpoints(now))
                 .order_by("id")
                 .limit(self.settings.webhook_batch_size)
             )
             if _is_postgres():
                 query = query.select_for_update(skip_locked=True)
-            ids = [row.id for row in await query.only("id")]
-            if ids:
-                await WebhookDelivery.filter(_due(now), id__in=ids).update(
-                    state=DeliveryState.SENDING,
-                    claim=token,
-                    claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+            oldest: dict[int, int] = {}  # endpoint: its oldest due delivery
+            for row in await query.only("id", "endpoint_id"):
+                if len(oldest) < slots:
+                    oldest.setdefault(row.endpoint_id, row.id)
+            if oldest:
+                await (
+                    WebhookDelivery.filter(_due(now), id__in=list(oldest.values()))
+                    .exclude(endpoint_id__in=_busy_endpoints(now))
+                    .update(
+                        state=DeliveryState.SENDING,
+                        claim=token,
+                        claimed_until=now + timedelta(seconds=self.claim_seconds),
+                    )
                 )
-        if not ids:
+        if not oldest:
             return []
         return (
             await WebhookDelivery.filter(claim=token, state=DeliveryState.SENDING)
@@ -152,14 +197,36 @@ class WebhookWorker:
         )
 
     async def drain(self) -> Tally:
-        """Queues what ended, then delivers everything due now; returns what happened."""
+        """Queues what ended, then delivers everything due now, WEBHOOK_CONCURRENCY at a
+        time and one per endpoint; returns what happened."""
         await self.queue_share_endings()
         tally = Tally()
-        async with self._client() as client:
-            while rows := await self.claim():
-                for row in rows:
-                    tally += await self._deliver_isolated(client, row)
-        return tally
+        running: set[asyncio.Task[Tally]] = set()
+        async with self.client() as client:
+            try:
+                while True:
+                    free = self.settings.webhook_concurrency - len(running)
+                    claimed = await self.claim(free)
+                    for row in claimed:
+                        running.add(asyncio.create_task(self.deliver(client, row)))
+                    if claimed:
+                        continue  # other endpoints may have deliveries due as well
+                    if not running:
+                        return tally
+                    # Until a slot frees, or the poll comes round: what fell due meanwhile
+                    # for other endpoints does not wait for a slow one's deadline.
+                    done, running = await asyncio.wait(
+                        running,
+                        timeout=self.settings.worker_poll_seconds,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    for task in done:
+                        tally += task.result()
+            finally:
+                # Stopped midway: what is in flight ends here; its claims run out.
+                for task in running:
+                    task.cancel()
+                await asyncio.gather(*running, return_exceptions=True)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -171,8 +238,9 @@ class WebhookWorker:
             except TimeoutError:
                 pass
 
-    async def _deliver_isolated(self, client: httpx.AsyncClient, row: WebhookDelivery) -> Tally:
-        """One delivery's fault is that delivery's alone."""
+    async def deliver(self, client: httpx.AsyncClient, row: WebhookDelivery) -> Tally:
+        """One attempt at a delivery this worker claimed. One delivery's fault is that
+        delivery's alone."""
         try:
             return await self._deliver_one(client, row)
         except Exception as error:
@@ -191,6 +259,9 @@ class WebhookWorker:
             return await self._failed(row, None, f"not sent: {refused.message}")
         message, reads = await rules.payload(row, endpoint)
         body = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+        if not await self._renew(row):
+            log.info("webhook delivery %s: taken over by another worker; not sent", row.id)
+            return Tally(lost=1)
         now = datetime.now(UTC)
         headers = {
             "host": target.host_header,
@@ -200,9 +271,6 @@ class WebhookWorker:
             "webhook-timestamp": str(int(now.timestamp())),
             "webhook-signature": Webhook(endpoint.secret).sign(row.message_id, now, body),
         }
-        if reads:
-            # The details leave for the partner's system with this attempt.
-            await insert_audit_events(reads)
         try:
             async with asyncio.timeout(self.settings.webhook_timeout_seconds):
                 async with client.stream(
@@ -216,51 +284,77 @@ class WebhookWorker:
         except (httpx.HTTPError, TimeoutError) as error:
             return await self._failed(row, None, _describe(error))
         if 200 <= status < 300:
-            return await self._finish(row, DeliveryState.DELIVERED, status=status)
+            # The partner's system holds the details now: audited as read, this once.
+            return await self._finish(row, DeliveryState.DELIVERED, status=status, reads=reads)
         return await self._failed(row, status, f"answered HTTP {status}")
+
+    async def _renew(self, row: WebhookDelivery) -> bool:
+        """Re-asserts this worker's claim just before the POST, extended past the POST's
+        deadline. False when it matched nothing: the claim ran out and another worker
+        took the row (and sends it)."""
+        until = datetime.now(UTC) + timedelta(
+            seconds=self.settings.webhook_timeout_seconds + CLAIM_MARGIN_SECONDS
+        )
+        renewed = await WebhookDelivery.filter(
+            id=row.id, claim=row.claim, state=DeliveryState.SENDING
+        ).update(claimed_until=until)
+        return renewed > 0
+
+    async def _record(self, row: WebhookDelivery, changes: dict) -> bool:
+        """Writes the outcome of this worker's attempt, only while the row is still
+        claimed by it: a row another worker took over is that worker's to record."""
+        recorded = await WebhookDelivery.filter(
+            id=row.id, claim=row.claim, state=DeliveryState.SENDING
+        ).update(**changes)
+        if not recorded:
+            log.info("webhook delivery %s: taken over by another worker; not recorded", row.id)
+        return recorded > 0
 
     async def _failed(self, row: WebhookDelivery, status: int | None, reason: str) -> Tally:
         """A failed attempt: retried later or given up, and counted against the
         endpoint, which is disabled (and its owner mailed) after a run of them."""
         attempts = row.attempts + 1
+        now = datetime.now(UTC)
+        gave_up = attempts >= self.settings.webhook_max_attempts
+        if gave_up:
+            error = f"gave up after {attempts} attempts: {reason}"
+            changes = _finished(DeliveryState.FAILED, attempts, now, status=status, error=error)
+        else:
+            delay = min(
+                MAX_RETRY_SECONDS,
+                self.settings.webhook_retry_base_seconds * 2 ** (attempts - 1),
+            )
+            delay *= 0.5 + self.rng.random() / 2
+            changes = {
+                "state": DeliveryState.QUEUED,
+                "attempts": attempts,
+                "next_attempt_at": now + timedelta(seconds=delay),
+                "last_attempt_at": now,
+                "status_code": status,
+                "last_error": reason[:300],
+                "claim": None,
+                "claimed_until": None,
+            }
         endpoint_id = row.endpoint_id
         async with in_transaction():
+            if not await self._record(row, changes):
+                return Tally(lost=1)
             await WebhookEndpoint.filter(id=endpoint_id).update(failures=F("failures") + 1)
             disabled = await WebhookEndpoint.filter(
                 id=endpoint_id,
                 disabled_at=None,
                 failures__gte=self.settings.webhook_disable_after,
             ).update(
-                disabled_at=datetime.now(UTC),
+                disabled_at=now,
                 disabled_reason=f"{self.settings.webhook_disable_after} failed deliveries "
                 f"in a row; the last: {reason}"[:300],
             )
             if disabled:
                 endpoint = await WebhookEndpoint.get(id=endpoint_id)
                 await enqueue_webhook_disabled(endpoint)
-            if attempts >= self.settings.webhook_max_attempts:
-                return await self._finish(
-                    row,
-                    DeliveryState.FAILED,
-                    status=status,
-                    error=f"gave up after {attempts} attempts: {reason}",
-                )
-            delay = min(
-                MAX_RETRY_SECONDS,
-                self.settings.webhook_retry_base_seconds * 2 ** (attempts - 1),
-            )
-            delay *= 0.5 + self.rng.random() / 2
-            now = datetime.now(UTC)
-            await WebhookDelivery.filter(id=row.id, claim=row.claim).update(
-                state=DeliveryState.QUEUED,
-                attempts=attempts,
-                next_attempt_at=now + timedelta(seconds=delay),
-                last_attempt_at=now,
-                status_code=status,
-                last_error=reason[:300],
-                claim=None,
-                claimed_until=None,
-            )
+        if gave_up:
+            log.warning("webhook delivery %s failed: %s", row.id, changes["last_error"])
+            return Tally(failed=1)
         return Tally(retried=1)
 
     async def _finish(
@@ -270,30 +364,46 @@ class WebhookWorker:
         *,
         status: int | None = None,
         error: str | None = None,
+        reads: list[AuditEvent] | None = None,
     ) -> Tally:
-        now = datetime.now(UTC)
-        attempted = state != DeliveryState.DROPPED
-        changes = {
-            "state": state,
-            "attempts": row.attempts + attempted,
-            "claim": None,
-            "claimed_until": None,
-            "last_error": error[:300] if error else None,
-            "delivered_at": now if state == DeliveryState.DELIVERED else None,
-        }
-        if attempted:
-            changes |= {"last_attempt_at": now, "status_code": status}
-        if state == DeliveryState.DELIVERED:
-            # The run of failures that would disable the endpoint is over.
-            await WebhookEndpoint.filter(id=row.endpoint_id).update(failures=0)
-        if state == DeliveryState.FAILED:
-            log.warning("webhook delivery %s failed: %s", row.id, error)
-        await WebhookDelivery.filter(id=row.id).update(**changes)
+        """Delivered (with the audit events of the contacts it carried) or dropped."""
+        attempts = row.attempts + (state != DeliveryState.DROPPED)
+        changes = _finished(state, attempts, datetime.now(UTC), status=status, error=error)
+        async with in_transaction():
+            if reads:
+                # Written whoever records the row: the partner did receive them.
+                await insert_audit_events(reads)
+            if state == DeliveryState.DELIVERED:
+                # The run of failures that would disable the endpoint is over.
+                await WebhookEndpoint.filter(id=row.endpoint_id).update(failures=0)
+            if not await self._record(row, changes):
+                return Tally(lost=1)
         return Tally(
             delivered=int(state == DeliveryState.DELIVERED),
-            failed=int(state == DeliveryState.FAILED),
             dropped=int(state == DeliveryState.DROPPED),
         )
+
+
+def _finished(
+    state: DeliveryState,
+    attempts: int,
+    now: datetime,
+    *,
+    status: int | None = None,
+    error: str | None = None,
+) -> dict:
+    """The changes that end a delivery: DELIVERED, FAILED or DROPPED (not attempted)."""
+    changes = {
+        "state": state,
+        "attempts": attempts,
+        "claim": None,
+        "claimed_until": None,
+        "last_error": error[:300] if error else None,
+        "delivered_at": now if state == DeliveryState.DELIVERED else None,
+    }
+    if state != DeliveryState.DROPPED:
+        changes |= {"last_attempt_at": now, "status_code": status}
+    return changes
 
 
 def _describe(error: Exception) -> str:
