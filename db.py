@@ -12,7 +12,9 @@ from typing import Any
 
 import asyncpg
 from tortoise import Tortoise
-from tortoise.connection import get_connection
+from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
+from tortoise.backends.base.client import TransactionContextPooled
+from tortoise.connection import get_connection, get_connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.executor import MigrationExecutor
 
@@ -69,6 +71,46 @@ def __getattr__(name: str) -> Any:
     if name == "TORTOISE_ORM":
         return tortoise_config(get_settings().database_url)
     raise AttributeError(name)
+
+
+class _ForgetfulTransaction(TransactionContextPooled):
+    """Tortoise's pooled transaction, which also lets go of its connection when the
+    database went away under it. Tortoise makes the transaction the task's connection
+    before BEGIN and puts the old one back only after releasing the pooled connection,
+    so a BEGIN, or a release, that fails on a dead connection leaves the dead transaction
+    in place: every later query of that task fails ("connection has been released back
+    to the pool"), and a task that lives on (the mail worker, a request writing its log
+    line) never recovers."""
+
+    async def __aenter__(self) -> TransactionWrapper:
+        try:
+            return await super().__aenter__()
+        except BaseException:
+            await self._let_go()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            await super().__aexit__(*exc)
+        except BaseException:
+            await self._let_go()
+            raise
+
+    async def _let_go(self) -> None:
+        token = getattr(self, "token", None)
+        if token is not None and not token._used:
+            get_connections().reset(token)
+        pool, connection = self.client._parent._pool, self.client._connection
+        if pool is not None and connection is not None:
+            with contextlib.suppress(Exception):  # a dead connection is dropped by the pool
+                await pool.release(connection)
+
+
+def _in_transaction(client: AsyncpgDBClient) -> _ForgetfulTransaction:
+    return _ForgetfulTransaction(TransactionWrapper(client), client._pool_init_lock)
+
+
+AsyncpgDBClient._in_transaction = _in_transaction
 
 
 @contextlib.asynccontextmanager

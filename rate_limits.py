@@ -123,7 +123,8 @@ class RateLimits:
         if self.redis is None:
             return None
         try:
-            healthy = await asyncio.wait_for(self.redis.check(), REDIS_TIMEOUT_SECONDS * 3)
+            # Within a load balancer's patience, whatever the client's own retries.
+            healthy = await asyncio.wait_for(self.redis.check(), REDIS_TIMEOUT_SECONDS)
         except Exception:  # any failure to answer a ping is Redis being away
             healthy = False
         self._next_probe = time.monotonic() + self.probe_seconds
