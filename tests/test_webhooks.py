@@ -11,6 +11,7 @@ import inspect
 import json
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 from cryptography.fernet import Fernet
 from standardwebhooks import Webhook, WebhookVerificationError
@@ -30,6 +31,7 @@ from settings import Settings
 from tests import factories
 from tests.conftest import client_for
 from tests.webhook_receiver import Receiver
+from webhooks import worker as worker_module
 from webhooks.worker import WebhookWorker
 
 SHARING = (Purpose.CONTACT_SHARING,)
@@ -820,3 +822,40 @@ async def test_registrations_at_the_same_moment_cannot_pass_the_cap(hook_setting
     kinds = sorted(result["__typename"] for result in results)
     assert kinds == ["LimitReached"] * 7 + ["WebhookEndpoint"]
     assert await WebhookEndpoint.filter(owner_id=band.account.id).count() == 2
+
+
+async def test_a_delivery_is_not_failed_because_the_database_went_away(
+    hooks, hook_settings, receiver, monkeypatch
+):
+    # given a delivery due, and a database connection that drops while it is composed
+    band, listing, endpoint = await partner_band(hooks, receiver, events=["INQUIRY_RECEIVED"])
+    await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    payload = worker_module.rules.payload
+    drops = 1
+
+    async def drops_once(row, endpoint_row):
+        nonlocal drops
+        if drops:
+            drops -= 1
+            raise asyncpg.ConnectionDoesNotExistError("connection was closed")
+        return await payload(row, endpoint_row)
+
+    monkeypatch.setattr(worker_module.rules, "payload", drops_once)
+    worker = WebhookWorker(hook_settings.model_copy(update={"worker_poll_seconds": 0.01}))
+    # when the worker's loop runs through the outage
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    await asyncio.sleep(0.3)
+    # then the delivery was neither failed nor counted as an attempt: it waits, claimed
+    row = await WebhookDelivery.get(event="INQUIRY_RECEIVED")
+    assert (row.state, row.attempts) == (DeliveryState.SENDING, 0)
+    assert not running.done()
+    # and once its claim runs out it is delivered, once
+    await WebhookDelivery.filter(id=row.id).update(claimed_until=datetime.now(UTC))
+    for _ in range(300):
+        if receiver.events(endpoint["secret"]):
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await running
+    assert [event["type"] for event in receiver.events(endpoint["secret"])] == ["INQUIRY_RECEIVED"]

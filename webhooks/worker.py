@@ -44,6 +44,7 @@ from tortoise import connections
 from tortoise.expressions import F, Q, Subquery
 from tortoise.transactions import in_transaction
 
+import db
 from errors import InvalidInput
 from mailers.enqueue import enqueue_webhook_disabled
 from models.audit import AuditEvent, insert_audit_events
@@ -229,10 +230,24 @@ class WebhookWorker:
                 await asyncio.gather(*running, return_exceptions=True)
 
     async def run(self, stop: asyncio.Event) -> None:
+        outage: str | None = None
         while not stop.is_set():
-            tally = await self.drain()
-            if tally.handled:
-                log.info("webhooks: %s", tally)
+            try:
+                tally = await self.drain()
+            except Exception as error:
+                reason = db.unavailable(error)
+                if reason is None:
+                    raise
+                # What was claimed stays claimed; the claims run out and are taken again.
+                if outage is None:
+                    log.warning("webhooks: database %s; trying again", reason)
+                outage = reason
+            else:
+                if outage is not None:
+                    log.warning("webhooks: the database answers again")
+                    outage = None
+                if tally.handled:
+                    log.info("webhooks: %s", tally)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_seconds)
             except TimeoutError:
@@ -244,6 +259,11 @@ class WebhookWorker:
         try:
             return await self._deliver_one(client, row)
         except Exception as error:
+            reason = db.unavailable(error)
+            if reason is not None:
+                # The database's trouble, not this delivery's: it stays claimed, and is
+                # delivered once the database is back and the claim has run out.
+                raise db.Unavailable(reason) from error
             log.exception("webhook delivery %s: unexpected %s", row.id, type(error).__name__)
             return await self._failed(row, None, f"not sent: unexpected {type(error).__name__}")
 
