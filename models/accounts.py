@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from tortoise import fields
+from tortoise import connections, fields
 from tortoise.models import Model
 
 from models.crypto import EncryptedTextField
@@ -120,3 +120,13 @@ class Session(Model):
 
     class Meta:
         table = "session"
+
+
+async def hold_for_counting(account_id: int) -> None:
+    """Inside a transaction: makes whoever else counts this account's rows to stay under
+    a cap wait until this transaction ends (PostgreSQL: SELECT … FOR UPDATE on the
+    account; SQLite lets one writer at a time anyway), so that two requests at once
+    cannot both take the last place."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        await Account.filter(id=account_id).select_for_update().only("id").first()

@@ -17,7 +17,7 @@ from tortoise import fields
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from models.accounts import Account
+from models.accounts import Account, hold_for_counting
 from models.crypto import EncryptedTextField
 from models.pagination import Page, keyset_page
 
@@ -111,9 +111,8 @@ async def create_endpoint_within(
     and created in one transaction under a lock on the owner's row (PostgreSQL: SELECT …
     FOR UPDATE; SQLite has one writer at a time), so that two registrations at once
     cannot both take the last place."""
-    async with in_transaction() as connection:
-        if connection.capabilities.dialect == "postgres":
-            await Account.filter(id=owner_id).select_for_update().only("id").first()
+    async with in_transaction():
+        await hold_for_counting(owner_id)
         if await WebhookEndpoint.filter(owner_id=owner_id).count() >= maximum:
             return None
         return await WebhookEndpoint.create(owner_id=owner_id, **values)

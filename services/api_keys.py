@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from errors import InvalidInput, NotFoundError
 from models import validation
-from models.accounts import Account
+from models.accounts import Account, hold_for_counting
 from models.api_keys import ApiKey, ApiScope
 from models.revocation import revoke_owned
 from models.tokens import API_KEY_PREFIX, hash_token, new_token
@@ -66,18 +67,20 @@ async def create_key(
         raise InvalidInput("scopes", "Choose at least one scope.")
     ads.ensure_may_create(owner, scopes)
     expires_at = _expiry(expires_at, limits)
-    now = datetime.now(UTC)
+    token, now = new_token(API_KEY_PREFIX), datetime.now(UTC)
     live = ApiKey.filter(Q(expires_at=None) | Q(expires_at__gt=now), revoked_at=None)
-    if await live.filter(owner_id=owner.id).count() >= MAX_LIVE_KEYS:
-        raise InvalidInput("scopes", f"You can have at most {MAX_LIVE_KEYS} live keys.")
-    token = new_token(API_KEY_PREFIX)
-    key = await ApiKey.create(
-        owner_id=owner.id,
-        name=name,
-        scopes=" ".join(sorted(set(scopes))),
-        token_hash=hash_token(token),
-        expires_at=expires_at,
-    )
+    async with in_transaction():
+        # Counted under a hold on the owner: keys made at once cannot pass the cap.
+        await hold_for_counting(owner.id)
+        if await live.filter(owner_id=owner.id).count() >= MAX_LIVE_KEYS:
+            raise InvalidInput("scopes", f"You can have at most {MAX_LIVE_KEYS} live keys.")
+        key = await ApiKey.create(
+            owner_id=owner.id,
+            name=name,
+            scopes=" ".join(sorted(set(scopes))),
+            token_hash=hash_token(token),
+            expires_at=expires_at,
+        )
     return key, token
 
 

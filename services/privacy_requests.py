@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from errors import InvalidInput, InvalidTransitionError, LimitReachedError, NotFoundError
 from mailers.enqueue import enqueue_privacy_request_closed, enqueue_privacy_request_received
 from models import validation
-from models.accounts import Account
+from models.accounts import Account, hold_for_counting
 from models.audit import AuditAction, AuditEvent
 from models.pagination import Page
 from models.privacy_requests import (
@@ -69,13 +69,6 @@ async def file_request(
     open requests)."""
     await rate_limits.privacy_request(person.id)
     message = validation.text(message, "message", max_length=limits.max_length, multiline=True)
-    still_open = await PrivacyRequest.filter(rules.still_open(), account_id=person.id).count()
-    if still_open >= limits.open_max:
-        raise LimitReachedError(
-            limits.open_max,
-            f"You have {still_open} open requests; we answer those first "
-            f"(at most {limits.open_max} at once).",
-        )
     now = datetime.now(UTC)
     return await _file(
         person,
@@ -86,6 +79,7 @@ async def file_request(
         received_at=now,
         due_days=limits.due_days,
         acknowledge=True,
+        open_max=limits.open_max,
     )
 
 
@@ -139,8 +133,11 @@ async def _file(
     due_days: int,
     acknowledge: bool,
     filed_by: Account | None = None,
+    open_max: int | None = None,
 ) -> PrivacyRequest:
     async with in_transaction():
+        if open_max is not None:
+            await _ensure_under_cap(account.id, open_max)
         request = await PrivacyRequest.create(
             reference=await _unused_reference(),
             account_id=account.id,
@@ -161,6 +158,19 @@ async def _file(
         if acknowledge:
             await move(request, Status.ACKNOWLEDGED, actor)
     return request
+
+
+async def _ensure_under_cap(account_id: int, open_max: int) -> None:
+    """Counted under a hold on the account, in the filing's transaction: requests filed
+    at the same moment cannot together pass the cap."""
+    await hold_for_counting(account_id)
+    still_open = await PrivacyRequest.filter(rules.still_open(), account_id=account_id).count()
+    if still_open >= open_max:
+        raise LimitReachedError(
+            open_max,
+            f"You have {still_open} open requests; we answer those first "
+            f"(at most {open_max} at once).",
+        )
 
 
 async def _unused_reference() -> str:

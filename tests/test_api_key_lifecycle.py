@@ -3,6 +3,7 @@ rotated without an outage: the old secret works for a grace period, then never."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from models.api_keys import ApiKey
@@ -197,3 +198,16 @@ async def test_expired_keys_do_not_count_toward_the_live_key_limit(api):
     )
     # then a new key can be made
     assert (await create(api, band))["__typename"] == "ApiKey"
+
+
+async def test_keys_made_at_the_same_moment_cannot_pass_the_limit(api):
+    # given one place left under the limit
+    band = await factories.performer()
+    for _ in range(MAX_LIVE_KEYS - 1):
+        await factories.api_key(band, factories.ApiScope.CONTACTS_READ)
+    # when six keys are asked for at once
+    results = await asyncio.gather(*(create(api, band) for _ in range(6)))
+    # then exactly one took it
+    kinds = sorted(result["__typename"] for result in results)
+    assert kinds == ["ApiKey"] + ["ValidationError"] * 5
+    assert await ApiKey.filter(owner_id=band.account.id).count() == MAX_LIVE_KEYS

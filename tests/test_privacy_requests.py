@@ -6,6 +6,7 @@ requests."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -304,6 +305,22 @@ async def test_open_requests_are_capped_per_person_until_one_is_closed(settings)
         await staff_do(api, clerk, RESOLVE, id=first["id"], note="Sent by mail.")
         again = await file(api, ada, kind="OBJECTION", message="Stop the ads.")
     assert again["__typename"] == "PrivacyRequest"
+
+
+async def test_requests_filed_at_the_same_moment_cannot_pass_the_cap(settings):
+    # given a cap of two open requests, and one open
+    ada = await factories.customer()
+    capped = settings_with(
+        settings, privacy_requests_open_max=2, rate_limit_privacy_requests_per_account="20/hour"
+    )
+    async for api in client_for(capped):
+        await file(api, ada)
+        # when six more are filed at once
+        results = await asyncio.gather(*(file(api, ada, kind="QUESTION") for _ in range(6)))
+    # then exactly one took the last place
+    kinds = sorted(result["__typename"] for result in results)
+    assert kinds == ["LimitReached"] * 5 + ["PrivacyRequest"]
+    assert await PrivacyRequest.filter(account_id=ada.account.id).count() == 2
 
 
 async def test_staff_enter_a_request_received_by_post_with_its_own_deadline(api):
