@@ -34,6 +34,8 @@ class AuditAction(StrEnum):
     PRIVACY_REQUEST_ACKNOWLEDGED = "PRIVACY_REQUEST_ACKNOWLEDGED"
     PRIVACY_REQUEST_RESOLVED = "PRIVACY_REQUEST_RESOLVED"
     PRIVACY_REQUEST_REJECTED = "PRIVACY_REQUEST_REJECTED"
+    # A staff member read a request in the queue: its message is the person's data.
+    PRIVACY_REQUEST_READ = "PRIVACY_REQUEST_READ"
     # Staff found (or did not find) an account by its address.
     ACCOUNT_LOOKED_UP_BY_STAFF = "ACCOUNT_LOOKED_UP_BY_STAFF"
     PROFILE_CORRECTED_BY_STAFF = "PROFILE_CORRECTED_BY_STAFF"

@@ -93,6 +93,9 @@ async def open_privacy_requests(
     """Staff only (schema/permissions.StaffOnly): open requests, the earliest due first,
     cancelled accounts' included."""
     page = await service.open_requests(
-        first=first, after=after, maximum=info.context.settings.max_page_size
+        info.context.viewer.require_staff(),
+        first=first,
+        after=after,
+        maximum=info.context.settings.max_page_size,
     )
     return StaffPrivacyRequestConnection.of(page, StaffPrivacyRequest.from_row)

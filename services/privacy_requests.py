@@ -16,7 +16,7 @@ from errors import InvalidInput, InvalidTransitionError, LimitReachedError, NotF
 from mailers.enqueue import enqueue_privacy_request_closed, enqueue_privacy_request_received
 from models import validation
 from models.accounts import Account, hold_for_counting
-from models.audit import AuditAction, AuditEvent
+from models.audit import AuditAction, AuditEvent, insert_audit_events
 from models.pagination import Page
 from models.privacy_requests import (
     PrivacyRequest,
@@ -285,7 +285,21 @@ async def own_requests(
     )
 
 
-async def open_requests(*, first: int, after: str | None, maximum: int) -> Page[PrivacyRequest]:
+async def open_requests(
+    reader: Account, *, first: int, after: str | None, maximum: int
+) -> Page[PrivacyRequest]:
     """Staff's queue (who may read it is declared at the field): open requests, the
-    earliest due first, whatever the account's status."""
-    return await by_due_date_page(rules.still_open(), first=first, after=after, maximum=maximum)
+    earliest due first, whatever the account's status. Each request shown is audited as
+    read by `reader` (one multi-row INSERT per page), as a contact read is: its message
+    often holds what the person asks about themselves."""
+    page = await by_due_date_page(rules.still_open(), first=first, after=after, maximum=maximum)
+    await insert_audit_events(
+        AuditEvent(
+            action=AuditAction.PRIVACY_REQUEST_READ,
+            actor_id=reader.id,
+            subject_id=request.account_id,
+            detail={"privacy_request_id": request.id, "reference": request.reference},
+        )
+        for request in page.items
+    )
+    return page

@@ -660,3 +660,27 @@ async def test_two_staff_closing_one_request_at_once_close_it_once(api):
     assert (stored.status, stored.reason) == (PrivacyRequestStatus.RESOLVED, "Answered by phone.")
     assert await OutboundEmail.filter(kind=MailKind.PRIVACY_REQUEST_CLOSED).count() == 1
     assert not await AuditEvent.filter(action=AuditAction.PRIVACY_REQUEST_REJECTED).exists()
+
+
+async def test_staff_reading_the_queue_is_audited_per_request_shown(api):
+    # given requests of Ada and Bob
+    ada, bob, clerk = (
+        await factories.customer(),
+        await factories.customer(),
+        await factories.staff(),
+    )
+    adas, bobs = await file(api, ada), await file(api, bob)
+    # when a staff member reads a page of the queue that shows only the first
+    page = (await api.data(QUEUE, {"first": 1}, token=clerk.token))["openPrivacyRequests"]
+    shown = page["edges"][0]["node"]
+    # then that read is audited, once, naming the reader, the person and the request
+    reads = await AuditEvent.filter(action=AuditAction.PRIVACY_REQUEST_READ)
+    assert [(e.actor_id, e.detail["reference"]) for e in reads] == [
+        (clerk.account.id, shown["reference"])
+    ]
+    assert reads[0].subject_id == int(shown["person"]["id"])
+    assert {adas["reference"], bobs["reference"]} > {shown["reference"]}
+    # and the person sees it in their own export
+    whose = ada if shown["reference"] == adas["reference"] else bob
+    export = (await api.data("{ myDataExport }", token=whose.token))["myDataExport"]
+    assert "PRIVACY_REQUEST_READ" in [event["action"] for event in export["auditEvents"]]
