@@ -78,6 +78,31 @@ async def test_a_performer_without_contact_sharing_is_not_shared(api):
     assert len((await api.data(SHARED, token=band.token))["sharedContacts"]["edges"]) == 1
 
 
+async def test_an_inquiry_to_a_performer_without_sharing_shares_nothing_once_they_turn_it_on(api):
+    """The consent is checked when the grant would be made, not only when it is read:
+    a grant of the performer's details made while they did not consent would go live
+    the moment they turned sharing on, for an inquiry they never agreed to share on."""
+    # given a performer who does not share, asked by a customer who does
+    band = await factories.performer(name="The Band")
+    listing = await factories.listing(band)
+    ada = await factories.customer(name="Ada", granted=SHARING)
+    sent = (await api.data(SEND, inquiry_input(listing), token=ada.token))["sendBookingInquiry"]
+    assert sent["__typename"] == "BookingInquiry"
+    # when the performer turns contact sharing on afterwards
+    turned_on = await api.data(
+        "mutation { updatePrivacyPreferences(input: {contactSharing: true}) { __typename } }",
+        token=band.token,
+    )
+    assert turned_on["updatePrivacyPreferences"]["__typename"] == "PrivacyPreferences"
+    # then the earlier inquiry shares nothing of theirs, now or ever
+    assert (await api.data(SHARED, token=ada.token))["sharedContacts"]["edges"] == []
+    band_shares = (await api.data("{ me { contactShares { id } } }", token=band.token))["me"]
+    assert band_shares["contactShares"] == []
+    assert await ContactGrant.filter(owner_id=band.account.id).count() == 0
+    # while the customer's details went to the performer as they consented
+    assert [row.owner_id for row in await ContactGrant.all()] == [ada.account.id]
+
+
 async def test_a_customer_without_contact_sharing_gets_consent_required_and_nothing_is_stored(api):
     band = await factories.performer(granted=SHARING)
     listing = await factories.listing(band)
