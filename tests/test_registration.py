@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from models import tokens
 from models.accounts import Account, ConsentEvent, Session
+from models.policies import PolicyVersion
 from models.purposes import ConsentSource, Purpose
 
 REGISTER = """
@@ -17,7 +20,7 @@ mutation Register($input: RegisterInput!) {
 }
 """
 ME = """
-{ me { email
+{ me { email registeredUnderPolicy
   privacyPreferences { promotionalEmails partnerPromotions contactSharing targetedAds }
   consentHistory { purpose granted source policyVersion } } }
 """
@@ -40,11 +43,26 @@ def registration(**overrides):
 
 
 async def test_registration_records_each_choice_in_the_ledger_under_the_policy_in_force(api):
+    # given a version in force that is neither the first nor the latest announced: the
+    # next one is announced but takes effect in 30 days
+    now = datetime.now(UTC)
+    for version, effective_at in (
+        ("2020-01-01", now - timedelta(days=400)),
+        ("2031-01-01", now + timedelta(days=30)),
+    ):
+        await PolicyVersion.create(
+            version=version,
+            summary="A revision.",
+            material_change=True,
+            announced_at=effective_at - timedelta(days=30),
+            effective_at=effective_at,
+        )
     # when
     result = (await api.data(REGISTER, registration()))["register"]
     # then
     assert result["__typename"] == "AuthPayload"
     me = (await api.data(ME, token=result["token"]))["me"]
+    assert me["registeredUnderPolicy"] == "2020-01-01"
     assert me["privacyPreferences"] == {
         "promotionalEmails": False,
         "partnerPromotions": False,
@@ -60,7 +78,7 @@ async def test_registration_records_each_choice_in_the_ledger_under_the_policy_i
         ]
     )
     assert {e["source"] for e in me["consentHistory"]} == {"REGISTRATION"}
-    assert {e["policyVersion"] for e in me["consentHistory"]} == {"2013-06-14"}
+    assert [e["policyVersion"] for e in me["consentHistory"]] == ["2020-01-01"] * 4
     events = await ConsentEvent.filter(account_id=int(result["account"]["id"]))
     assert {event.ip for event in events} == {"203.0.113.9"}
 
