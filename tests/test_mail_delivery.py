@@ -149,10 +149,19 @@ async def test_too_many_failed_attempts_give_up(settings):
 
 
 async def test_a_promotion_goes_only_to_active_consenting_accounts(api, settings):
+    # given someone for each choice, and a closed account whose choices still consent
     clerk = await factories.staff()
-    keen = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
-    await factories.customer(granted=(Purpose.PARTNER_PROMOTIONS,))
+    own_only = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
+    partner_only = await factories.customer(granted=(Purpose.PARTNER_PROMOTIONS,))
+    both = await factories.performer(
+        granted=(Purpose.PROMOTIONAL_EMAILS, Purpose.PARTNER_PROMOTIONS)
+    )
     await factories.customer()
+    closed = await factories.customer(
+        granted=(Purpose.PROMOTIONAL_EMAILS, Purpose.PARTNER_PROMOTIONS)
+    )
+    await Account.filter(id=closed.account.id).update(status=AccountStatus.CANCELLED)
+    # when staff send our own mailing, then one on behalf of a partner
     own = (
         await api.data(
             PROMOTE, {"input": {"subject": "Spring deals", "body": "..."}}, token=clerk.token
@@ -165,9 +174,24 @@ async def test_a_promotion_goes_only_to_active_consenting_accounts(api, settings
             token=clerk.token,
         )
     )["sendPromotion"]
-    assert (own["recipients"], partner["recipients"]) == (1, 1)
-    own_row = await OutboundEmail.get(purpose=Purpose.PROMOTIONAL_EMAILS)
-    assert own_row.recipient_id == keen.account.id
+    # then each goes to the active accounts that chose its own purpose, under that purpose
+    assert (own["recipients"], partner["recipients"]) == (2, 2)
+
+    async def queued(subject: str) -> set[tuple[int, Purpose]]:
+        rows = await OutboundEmail.filter(
+            kind=MailKind.PROMOTION, promotion__subject=subject
+        ).values_list("recipient_id", "purpose")
+        return set(rows)
+
+    assert await queued("Spring deals") == {
+        (own_only.account.id, Purpose.PROMOTIONAL_EMAILS),
+        (both.account.id, Purpose.PROMOTIONAL_EMAILS),
+    }
+    assert await queued("Guitars") == {
+        (partner_only.account.id, Purpose.PARTNER_PROMOTIONS),
+        (both.account.id, Purpose.PARTNER_PROMOTIONS),
+    }
+    assert await OutboundEmail.filter(kind=MailKind.PROMOTION).count() == 4
 
 
 async def test_only_staff_send_promotions_and_bad_input_queues_nothing(api, settings):
