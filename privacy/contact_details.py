@@ -31,7 +31,7 @@ from enum import StrEnum
 import phonenumbers
 
 from errors import InvalidInput
-from privacy.public_text import normalize, skeleton
+from privacy.public_text import clean, normalize, skeleton
 
 # DEFAULT_PHONE_REGION's default (settings.py): where a number written without + is from.
 DEFAULT_REGION = "US"
@@ -236,8 +236,9 @@ KIND_NAMES = {
 
 
 def ensure_none(text: str, field: str, region: str = DEFAULT_REGION) -> str:
-    """`text` itself when it holds no contact detail; otherwise InvalidInput on `field`
-    naming what was found, so that the person can rewrite it (nothing is stored)."""
+    """`text` as it is stored (without invisible characters, privacy/public_text.clean)
+    when it holds no contact detail; otherwise InvalidInput on `field` naming what was
+    found, so that the person can rewrite it (nothing is stored)."""
     _, removed = scrub(text, region)
     if removed:
         kinds = list(dict.fromkeys(detail.kind for detail in removed))
@@ -247,7 +248,7 @@ def ensure_none(text: str, field: str, region: str = DEFAULT_REGION) -> str:
             f"This holds {found}: it is shown to the public, so it cannot hold contact "
             "details (email addresses, phone numbers, links).",
         )
-    return text
+    return clean(text)
 
 
 def public_name(name: str, region: str = DEFAULT_REGION) -> str:

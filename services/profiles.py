@@ -16,6 +16,7 @@ from models.auth import email_is_taken
 from models.purposes import ConsentSource, Purpose
 from models.tokens import LinkSigner
 from privacy import addresses, consent, email_change
+from privacy.contact_details import DEFAULT_REGION, ensure_none
 from rate_limits import RateLimits
 
 UNCHANGED = object()
@@ -29,8 +30,11 @@ async def update_profile(
     name: str | None | object = UNCHANGED,
     email: str | None | object = UNCHANGED,
     phone: str | None | object = UNCHANGED,
+    phone_region: str = DEFAULT_REGION,
 ) -> Account:
-    """Changes only what is given; every value is checked before anything is written."""
+    """Changes only what is given; every value is checked before anything is written.
+    The name is public (directory, boards, testimonials): one holding a contact detail
+    is refused. The phone is stored in E.164 (`phone_region` for numbers without +)."""
     if email is not UNCHANGED:
         # Counted before the address is checked, so EmailTaken cannot probe addresses.
         await limits.email_change(ip, account.id)
@@ -38,7 +42,9 @@ async def update_profile(
     if name is not UNCHANGED:
         if name is None:
             raise InvalidInput("name", "This cannot be empty.")
-        changes["name"] = validation.text(name, "name", max_length=200)
+        changes["name"] = ensure_none(
+            validation.text(name, "name", max_length=200), "name", phone_region
+        )
     new_email = None
     if email is not UNCHANGED:
         if email is None:
@@ -49,11 +55,11 @@ async def update_profile(
         elif await email_is_taken(new_email, except_account_id=account.id):
             raise EmailTakenError()
     if phone is not UNCHANGED:
-        new_phone = validation.phone(phone)
+        new_phone = validation.phone(phone, region=phone_region)
         # Encryption gives the same number a new ciphertext each time: writing it again
-        # would look like a change to every partner the person shares with (their
-        # sync re-reads it), and tell them when the person saved their profile.
-        if new_phone != account.phone:
+        # (in any writing of it) would look like a change to every partner the person
+        # shares with (their sync re-reads it), and tell them when they saved their profile.
+        if new_phone != validation.stored_phone(account.phone, region=phone_region):
             changes["phone"] = new_phone
     if name is not UNCHANGED and changes.get("name") == account.name:
         del changes["name"]
