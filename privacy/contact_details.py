@@ -145,11 +145,12 @@ def _dialled(shadow: str) -> str:
 
 
 def _is_phone(found: str, spelled: bool = False) -> bool:
-    """International numbers (+ or 00) have 8 to 15 digits; others 9 (national numbers
-    such as 612 345 678) to 15, so that dates (2031-06-14: 8 digits) and small numbers
-    stay; a list of years ("2019 2020 2021") is not a number. A spelled-out run counts
-    when it has at least one word in it, or is digits said one by one ("5, 1, 2, ...");
-    other lists ("150, 300, 450") are not numbers."""
+    """International numbers (+ or 00) have at least 8 digits; others 9 (national
+    numbers such as 612 345 678), so that dates (2031-06-14: 8 digits) and small numbers
+    stay. More than 15 (E.164's most) is still one: two numbers in a row, or a number
+    with digits put after it. A list of years ("2019 2020 2021") is not a number. A
+    spelled-out run counts when it has at least one word in it, or is digits said one
+    by one ("5, 1, 2, ..."); other lists ("150, 300, 450") are not numbers."""
     if NUMBER_WORD.search(found):
         return True
     groups = re.findall(r"\d+", found)
@@ -159,7 +160,7 @@ def _is_phone(found: str, spelled: bool = False) -> bool:
         return False
     digits = sum(len(group) for group in groups)
     international = found.startswith(("+", "00"))
-    return (8 if international else 9) <= digits <= 15
+    return digits >= (8 if international else 9)
 
 
 def _trimmed(shadow: str, start: int, end: int) -> tuple[int, int]:

@@ -3,7 +3,8 @@ takes effect only once the link mailed to it is used (privacy/email_change.py)."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -108,3 +109,38 @@ async def update_privacy_preferences(
 ) -> PrivacyPreferences:
     """The person's own change of some or all choices, recorded in the consent ledger."""
     return await consent.record_choices(account, choices, ConsentSource.SETTINGS, ip)
+
+
+@dataclass(frozen=True)
+class PhoneNormalization:
+    checked: int
+    normalized: int
+    invalid: int
+
+
+async def normalize_stored_phones(
+    region: str, progress: Callable[[int, int], None] | None = None
+) -> PhoneNormalization:
+    """Numbers stored before they were kept in E.164, rewritten in it (`python main.py
+    normalize-phones`): a migration cannot, since they are encrypted with keys only the
+    application holds. Each row is read again under a lock, so a change the person makes
+    meanwhile is not overwritten. A number libphonenumber finds invalid is left as it is
+    and counted: only its owner knows what they meant. Idempotent."""
+    ids = await Account.filter(phone__not_isnull=True).values_list("id", flat=True)
+    normalized = invalid = 0
+    for done, account_id in enumerate(ids, start=1):
+        async with in_transaction():
+            account = await Account.select_for_update().get_or_none(id=account_id)
+            stored = account.phone if account else None
+            if stored is not None:
+                try:
+                    number = validation.phone(stored, region=region)
+                except InvalidInput:
+                    invalid += 1
+                else:
+                    if number != stored:
+                        await Account.filter(id=account_id).update(phone=number)
+                        normalized += 1
+        if progress:
+            progress(done, len(ids))
+    return PhoneNormalization(checked=len(ids), normalized=normalized, invalid=invalid)
