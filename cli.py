@@ -1,6 +1,6 @@
 """The command line behind `python main.py`: serve, migrate, seed-demo, worker,
-webhook-worker, purge, reencrypt, create-staff. Each command reads the settings, opens
-the database and calls one service."""
+webhook-worker, purge, reencrypt, normalize-phones, create-staff. Each command reads the
+settings, opens the database and calls one service."""
 
 from __future__ import annotations
 
@@ -162,6 +162,19 @@ async def _reencrypt(settings: Settings) -> None:
     print(f"reencrypt: {count} value(s) now encrypted with the first key of ENCRYPTION_KEYS")
 
 
+async def _normalize_phones(settings: Settings) -> None:
+    from services.profiles import normalize_stored_phones
+
+    async with db.database(settings):
+        report = await normalize_stored_phones(
+            settings.default_phone_region, progress=_progress_bar("normalizing phones")
+        )
+    print(
+        f"normalize-phones: {report.checked} number(s) checked, {report.normalized} rewritten "
+        f"in E.164, {report.invalid} invalid left as they are (their owners correct them)"
+    )
+
+
 def _prepare_metrics_folder(settings: Settings, port: int, workers: int) -> None:
     """prometheus-client's multiprocess mode, set up before any worker starts: with several
     workers (or PROMETHEUS_MULTIPROC_DIR exported), each worker inherits
@@ -227,6 +240,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "purge", help="erase cancelled accounts past RETENTION_DAYS and old request logs"
     )
     commands.add_parser("reencrypt", help="re-encrypt sensitive fields with the newest key")
+    commands.add_parser(
+        "normalize-phones",
+        help="rewrite stored phone numbers in E.164 (DEFAULT_PHONE_REGION for those without +)",
+    )
     staff = commands.add_parser("create-staff", help="create a staff account")
     staff.add_argument("--email", required=True)
     staff.add_argument("--name", required=True)
@@ -253,6 +270,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_purge(settings))
     elif args.command == "reencrypt":
         asyncio.run(_reencrypt(settings))
+    elif args.command == "normalize-phones":
+        asyncio.run(_normalize_phones(settings))
     elif args.command == "worker":
         asyncio.run(_worker(settings, args.once))
     elif args.command == "webhook-worker":

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+import phonenumbers
 from cryptography.fernet import Fernet
 from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -89,6 +90,10 @@ class Settings(BaseSettings):
     api_key_rotation_grace_max_minutes: int = Field(default=10_080, ge=0, le=43_200)
     # A post on a listing's public board (a question or an answer), in characters.
     board_post_max_length: int = Field(default=2000, ge=100, le=10_000)
+    # Where a phone number written without + is from (ISO 3166 code, as libphonenumber
+    # knows it): stored numbers are parsed with it into E.164, and public text is
+    # searched for its national numbers (privacy/contact_details.py).
+    default_phone_region: str = "US"
     # Webhooks (docs/partners.md): endpoints per account; each attempt's deadline; how
     # many attempts a delivery gets, retried with exponential backoff and jitter from
     # WEBHOOK_RETRY_BASE_SECONDS; and how many failed attempts in a row turn an endpoint
@@ -226,6 +231,14 @@ class Settings(BaseSettings):
         if len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters (or unset)")
         return value
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("must be a region code libphonenumber knows, such as US or GB")
+        return region
 
     @field_validator("redis_url")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from errors import InvalidInput
@@ -13,7 +14,12 @@ MIN_PASSWORD_LENGTH = 10
 # Argon2 hashes whatever it is given; a cap keeps a megabyte "password" from costing CPU.
 MAX_PASSWORD_LENGTH = 256
 MAX_EMAIL_LENGTH = 320
+# Digits and the punctuation people write numbers with; letters (1-800-FLOWERS, "ext")
+# and invisible characters are refused rather than guessed at.
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
+NOT_A_PHONE = (
+    "This is not a valid phone number (one from abroad starts with + and its country code)."
+)
 # Bidirectional overrides and isolates make a name read differently from what it is.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Line and paragraph separators end a line as surely as a line feed does.
@@ -66,11 +72,28 @@ def password(value: str, field: str = "password") -> str:
     return value
 
 
-def phone(value: str | None, field: str = "phone") -> str | None:
-    """An empty value clears the number."""
+def phone(value: str | None, field: str = "phone", *, region: str = "US") -> str | None:
+    """The number in E.164 (+15125550100), so that one number is one value however it
+    was written; an empty value clears it. Parsed and checked by libphonenumber: a
+    number written without + is taken to be from `region` (DEFAULT_PHONE_REGION)."""
     if value is None or not value.strip():
         return None
-    cleaned = value.strip()
-    if not PHONE_PATTERN.match(cleaned) or sum(ch.isdigit() for ch in cleaned) < 6:
-        raise InvalidInput(field, "This is not a valid phone number.")
-    return cleaned
+    cleaned = unicodedata.normalize("NFKC", value).strip()
+    if not PHONE_PATTERN.match(cleaned):
+        raise InvalidInput(field, NOT_A_PHONE)
+    try:
+        number = phonenumbers.parse(cleaned, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(field, NOT_A_PHONE) from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(field, NOT_A_PHONE)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def stored_phone(stored: str | None, *, region: str = "US") -> str | None:
+    """A stored number as `phone` would give it now: numbers saved before E.164 (or
+    never valid) compare as they are, so saving the same number again writes nothing."""
+    try:
+        return phone(stored, region=region)
+    except InvalidInput:
+        return stored

@@ -4,7 +4,7 @@ keep contact details and identities off it.
 
 - Posting needs the author's explicit acknowledgement that the post is public.
 - Email addresses, phone numbers and links are taken out before a post is stored
-  (privacy/redaction.remove_contact_details); the author is told what was taken out.
+  (privacy/contact_details.scrub); the author is told what was taken out.
 - The asker is shown by first name and last initial, never by full name, email or phone.
 - A post shows only while its author's account is active and its listing is in the
   directory: an SQL predicate, so hidden posts are never counted in a page. An answer
@@ -24,7 +24,8 @@ from errors import InvalidInput, NotAuthorizedError
 from models.accounts import Account, AccountStatus, Role
 from models.boards import BoardPost
 from models.listings import Listing
-from privacy.redaction import remove_contact_details
+from privacy.contact_details import DEFAULT_REGION, scrub
+from privacy.public_text import normalize
 
 # Who may ask: the people of the marketplace, not staff (who act on requests only).
 ASKERS = frozenset({Role.CUSTOMER, Role.PERFORMER})
@@ -42,16 +43,16 @@ def publicly_visible() -> Q:
     )
 
 
-def shown_name(name: str) -> str:
+def shown_name(name: str, region: str = DEFAULT_REGION) -> str:
     """How the public sees who asked: the first name and the initial of the last
     ("Ada Lovelace" shows "Ada L."), and a one-word name as it is. Anything in it that
-    looks like a contact detail is taken out too."""
-    words = name.split()
+    looks like a contact detail is taken out too, invisible characters or not."""
+    words = normalize(name).split()
     if not words:
         return ""
     initial = next((character for character in words[-1] if character.isalnum()), "")
     shown = f"{words[0]} {initial.upper()}." if len(words) > 1 and initial else words[0]
-    return remove_contact_details(shown)[0]
+    return scrub(shown, region)[0]
 
 
 def ensure_acknowledged(acknowledged: bool) -> None:

@@ -18,6 +18,7 @@ from errors import InvalidTokenError
 from models.accounts import Account, AccountStatus, Role
 from models.testimonials import Testimonial, TestimonialStatus
 from models.tokens import LinkSigner
+from privacy.contact_details import DEFAULT_REGION, public_name
 
 # How long a consent link stays valid.
 CONSENT_DAYS = 30
@@ -29,12 +30,17 @@ def publicly_visible() -> Q:
     return Q(status=TestimonialStatus.PUBLISHED, author__status=AccountStatus.ACTIVE)
 
 
-def shown_name(testimonial: Testimonial, author_name: str | None = None) -> str:
+def shown_name(
+    testimonial: Testimonial, author_name: str | None = None, region: str = DEFAULT_REGION
+) -> str:
     """The name a testimonial shows: once published, the name exactly as its author
-    agreed to show it (a later change of name does not reach it). Before that only the
+    agreed to show it (a later change of name does not reach it), without any contact
+    detail (one published before names were checked may hold one). Before that only the
     author sees a name, their own: pass `author_name` for the author's own view only;
     the public view passes nothing and shows no name."""
-    return testimonial.published_name or author_name or ""
+    if testimonial.published_name:
+        return public_name(testimonial.published_name, region)
+    return author_name or ""
 
 
 def may_give(author: Account) -> bool:

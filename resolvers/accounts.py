@@ -70,6 +70,7 @@ async def register(info: Info, input: RegisterInput) -> RegisterResult:
         ip=info.context.viewer.ip,
         session_days=info.context.settings.session_days,
         user_agent=user_agent(info),
+        phone_region=info.context.settings.default_phone_region,
     )
     return AuthPayload(token=token, account=Account.from_row(account))
 
@@ -94,7 +95,11 @@ async def logout(info: Info) -> bool:
 async def update_profile(info: Info, input: UpdateProfileInput) -> UpdateProfileResult:
     viewer = info.context.viewer
     account = await profiles.update_profile(
-        info.context.rate_limits, viewer.require_account(), ip=viewer.ip, **input.changes()
+        info.context.rate_limits,
+        viewer.require_account(),
+        ip=viewer.ip,
+        phone_region=info.context.settings.default_phone_region,
+        **input.changes(),
     )
     return Account.from_row(account)
 

@@ -32,6 +32,7 @@ async def ask_listing_question(info: Info, input: AskQuestionInput) -> AskQuesti
         boards.PostFields(body=input.body, acknowledge_public=input.acknowledge_public),
         info.context.rate_limits,
         max_length=info.context.settings.board_post_max_length,
+        phone_region=info.context.settings.default_phone_region,
     )
     return QuestionAsked(
         question=BoardQuestion.from_question(question),
@@ -49,6 +50,7 @@ async def answer_listing_question(info: Info, input: AnswerQuestionInput) -> Ans
         boards.PostFields(body=input.body, acknowledge_public=input.acknowledge_public),
         info.context.rate_limits,
         max_length=info.context.settings.board_post_max_length,
+        phone_region=info.context.settings.default_phone_region,
     )
     return QuestionAnswered(
         answer=BoardAnswer.from_row(answer), removed=RemovedContactDetail.listed(removed)

@@ -52,12 +52,18 @@ def categories() -> list[str]:
 
 async def create_listing(info: Info, input: ListingInput) -> ListingResult:
     account = info.context.viewer.require_account()
-    return Listing.from_row(await service.create_listing(account, _fields(input)))
+    region = info.context.settings.default_phone_region
+    return Listing.from_row(
+        await service.create_listing(account, _fields(input), phone_region=region)
+    )
 
 
 async def update_listing(info: Info, id: strawberry.ID, input: ListingInput) -> ListingResult:
     account = info.context.viewer.require_account()
-    return Listing.from_row(await service.update_listing(account, id, _fields(input)))
+    region = info.context.settings.default_phone_region
+    return Listing.from_row(
+        await service.update_listing(account, id, _fields(input), phone_region=region)
+    )
 
 
 async def remove_listing_from_directory(info: Info, id: strawberry.ID) -> ListingResult:

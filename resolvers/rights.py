@@ -147,6 +147,7 @@ async def correct_profile_on_request(
         limits=info.context.rate_limits,
         ip=viewer.ip,
         request_id=_linked(input.privacy_request_id),
+        phone_region=info.context.settings.default_phone_region,
     )
     return AccountSummary.from_row(account)
 
@@ -161,5 +162,6 @@ async def correct_listing_on_request(
         listing_id,
         input.changes(),
         request_id=_linked(input.privacy_request_id),
+        phone_region=info.context.settings.default_phone_region,
     )
     return Listing.from_row(listing)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 
 from models.ids import parse_id
@@ -23,7 +25,8 @@ async def testimonials_page(
     page = await testimonials.published(
         first=first, after=after, maximum=info.context.settings.max_page_size
     )
-    return TestimonialConnection.of(page, Testimonial.published)
+    region = info.context.settings.default_phone_region
+    return TestimonialConnection.of(page, partial(Testimonial.published, phone_region=region))
 
 
 async def submit_testimonial(info: Info, input: TestimonialInput) -> TestimonialResult:
@@ -33,7 +36,9 @@ async def submit_testimonial(info: Info, input: TestimonialInput) -> Testimonial
     fields = testimonials.TestimonialFields(
         quote=input.quote, event_type=input.event_type, city=input.city, state=input.state
     )
-    row = await testimonials.submit(author, fields)
+    row = await testimonials.submit(
+        author, fields, phone_region=info.context.settings.default_phone_region
+    )
     return Testimonial.from_row(row, author.name)
 
 
@@ -42,7 +47,12 @@ async def submit_testimonial(info: Info, input: TestimonialInput) -> Testimonial
 async def respond_to_testimonial_consent(
     info: Info, input: TestimonialConsentInput
 ) -> TestimonialResult:
-    row = await testimonials.respond(info.context.links, input.token, input.approve)
+    row = await testimonials.respond(
+        info.context.links,
+        input.token,
+        input.approve,
+        phone_region=info.context.settings.default_phone_region,
+    )
     return Testimonial.from_row(row, row.author.name)
 
 

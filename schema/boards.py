@@ -10,7 +10,7 @@ from typing import Annotated
 import strawberry
 
 from models.boards import BoardPost
-from privacy import redaction
+from privacy import contact_details
 from schema.context import Info
 from schema.errors import NotAuthorized, NotFound, RateLimited, ValidationError
 from schema.pagination import Connection
@@ -22,7 +22,7 @@ PUBLIC = (
 )
 
 ContactDetailKind = strawberry.enum(
-    redaction.ContactKind,
+    contact_details.ContactKind,
     name="ContactDetailKind",
     description="What kind of contact detail was taken out of a post.",
 )
@@ -37,7 +37,7 @@ class RemovedContactDetail:
     text: str = strawberry.field(description="The text that was taken out.")
 
     @classmethod
-    def listed(cls, removed: list[redaction.RemovedDetail]) -> list[RemovedContactDetail]:
+    def listed(cls, removed: list[contact_details.RemovedDetail]) -> list[RemovedContactDetail]:
         return [cls(kind=detail.kind, text=detail.text) for detail in removed]
 
 
@@ -88,7 +88,11 @@ async def board_of(
         page = await info.context.board_first_pages.load((listing_id, first))
     else:
         page = await boards.board(
-            listing_id, first=first, after=after, maximum=info.context.settings.max_page_size
+            listing_id,
+            first=first,
+            after=after,
+            maximum=info.context.settings.max_page_size,
+            phone_region=info.context.settings.default_phone_region,
         )
     return BoardQuestionConnection.of(page, BoardQuestion.from_question)
 

@@ -52,7 +52,10 @@ class Context:
         for first in {size for _, size in keys}:
             listing_ids = [listing_id for listing_id, size in keys if size == first]
             found = await boards.first_board_pages(
-                listing_ids, first=first, maximum=self.settings.max_page_size
+                listing_ids,
+                first=first,
+                maximum=self.settings.max_page_size,
+                phone_region=self.settings.default_phone_region,
             )
             pages |= {(listing_id, first): page for listing_id, page in found.items()}
         return [pages[key] for key in keys]

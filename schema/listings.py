@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from models.listings import Listing as ListingRow
+from privacy.contact_details import public_name
 from schema.boards import BoardQuestionConnection, board_of
 from schema.context import Info
 from schema.errors import NotAuthorized, NotFound, ValidationError
@@ -57,7 +58,9 @@ class Listing:
     @strawberry.field
     async def performer(self, info: Info) -> Performer:
         owner = await info.context.loaders.account.load(self.owner_id)
-        return Performer(id=strawberry.ID(str(owner.id)), name=owner.name)
+        # Names are checked when given; one given before shows without contact details.
+        name = public_name(owner.name, info.context.settings.default_phone_region)
+        return Performer(id=strawberry.ID(str(owner.id)), name=name)
 
     @strawberry.field(
         description="The listing's public question-and-answer board, newest question "

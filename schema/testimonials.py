@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from models.testimonials import Testimonial as TestimonialRow
+from privacy.contact_details import DEFAULT_REGION
 from privacy.testimonials import shown_name
 from schema.enums import TestimonialStatus
 from schema.errors import InvalidToken, NotAuthorized, NotFound, ValidationError
@@ -26,13 +27,18 @@ class Testimonial:
     status: TestimonialStatus
 
     @classmethod
-    def from_row(cls, row: TestimonialRow, author_name: str | None = None) -> Testimonial:
+    def from_row(
+        cls,
+        row: TestimonialRow,
+        author_name: str | None = None,
+        phone_region: str = DEFAULT_REGION,
+    ) -> Testimonial:
         """`author_name` only for the author's own view: privacy/testimonials.shown_name
         decides which name shows."""
         return cls(
             id=strawberry.ID(str(row.id)),
             quote=row.quote,
-            author_name=shown_name(row, author_name),
+            author_name=shown_name(row, author_name, phone_region),
             event_type=row.event_type,
             city=row.city,
             state=row.state,
@@ -40,9 +46,9 @@ class Testimonial:
         )
 
     @classmethod
-    def published(cls, row: TestimonialRow) -> Testimonial:
+    def published(cls, row: TestimonialRow, phone_region: str = DEFAULT_REGION) -> Testimonial:
         """The public face: the name exactly as its author agreed to show it."""
-        return cls.from_row(row)
+        return cls.from_row(row, phone_region=phone_region)
 
 
 TestimonialConnection = Connection[Testimonial]

@@ -14,6 +14,7 @@ from models.accounts import Account, Role
 from models.policies import policy_in_force
 from models.purposes import ConsentSource, Purpose
 from privacy import addresses, consent
+from privacy.contact_details import DEFAULT_REGION, ensure_none
 from privacy.sessions import describe_client
 from rate_limits import RateLimits
 
@@ -32,6 +33,7 @@ async def register(
     ip: str | None,
     session_days: int,
     user_agent: str | None = None,
+    phone_region: str = DEFAULT_REGION,
 ) -> tuple[Account, str]:
     """Registration from the public API: counted per IP before anything is checked."""
     await limits.register(ip)
@@ -44,6 +46,7 @@ async def register(
         ip=ip,
         session_days=session_days,
         user_agent=user_agent,
+        phone_region=phone_region,
     )
 
 
@@ -57,13 +60,15 @@ async def open_account(
     ip: str | None,
     session_days: int,
     user_agent: str | None = None,
+    phone_region: str = DEFAULT_REGION,
 ) -> tuple[Account, str]:
     """Creates the account, records each consent choice, and signs the person in. The
     address starts unconfirmed; the welcome mail carries the link that confirms it.
     Registration without the public door's rate limit: the demo seed uses it."""
     if role not in SELF_SERVICE_ROLES:
         raise InvalidInput("role", "Choose CUSTOMER or PERFORMER.")
-    name = validation.text(name, "name", max_length=200)
+    # The name is public (the directory, the boards, testimonials).
+    name = ensure_none(validation.text(name, "name", max_length=200), "name", phone_region)
     email = validation.email(email)
     password = validation.password(password)
     if await auth.email_is_taken(email):

@@ -17,7 +17,8 @@ from models.boards import BoardPost, answers_to, first_pages, questions_page
 from models.ids import parse_id
 from models.pagination import Page, check_page_size
 from privacy import boards as rules
-from privacy.redaction import RemovedDetail, normalize, remove_contact_details
+from privacy.contact_details import DEFAULT_REGION, RemovedDetail, scrub
+from privacy.public_text import normalize
 from rate_limits import RateLimits
 from services import listings
 
@@ -29,12 +30,14 @@ class PostFields:
     body: str
     acknowledge_public: bool
 
-    def validated(self, max_length: int) -> tuple[str, list[RemovedDetail]]:
+    def validated(
+        self, max_length: int, phone_region: str = DEFAULT_REGION
+    ) -> tuple[str, list[RemovedDetail]]:
         """The body as it will be stored (normalized, contact details taken out), and
         what was taken out: for the author's eyes once, never stored."""
         rules.ensure_acknowledged(self.acknowledge_public)
         body = validation.text(normalize(self.body), "body", max_length=max_length, multiline=True)
-        return remove_contact_details(body)
+        return scrub(body, phone_region)
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Question:
 
 
 async def first_board_pages(
-    listing_ids: list[int], *, first: int, maximum: int
+    listing_ids: list[int], *, first: int, maximum: int, phone_region: str = DEFAULT_REGION
 ) -> dict[int, Page[Question]]:
     """The first page of each of these listings' boards, as `board` answers it: two
     statements for the lot (a directory page showing boards is not two per listing)."""
@@ -60,7 +63,11 @@ async def first_board_pages(
         listing_id: replace(
             page,
             items=[
-                Question(post, rules.shown_name(post.author_name or ""), answers.get(post.id))
+                Question(
+                    post,
+                    rules.shown_name(post.author_name or "", phone_region),
+                    answers.get(post.id),
+                )
                 for post in page.items
             ],
         )
@@ -68,7 +75,14 @@ async def first_board_pages(
     }
 
 
-async def board(listing_id: int, *, first: int, after: str | None, maximum: int) -> Page[Question]:
+async def board(
+    listing_id: int,
+    *,
+    first: int,
+    after: str | None,
+    maximum: int,
+    phone_region: str = DEFAULT_REGION,
+) -> Page[Question]:
     """A listing's board, newest question first: visible questions and answers only,
     two statements whatever the page size."""
     page = await questions_page(
@@ -77,7 +91,7 @@ async def board(listing_id: int, *, first: int, after: str | None, maximum: int)
     # Answers to the questions that show, so a hidden question hides its answer.
     answers = await answers_to([post.id for post in page.items], rules.publicly_visible())
     items = [
-        Question(post, rules.shown_name(post.author_name or ""), answers.get(post.id))
+        Question(post, rules.shown_name(post.author_name or "", phone_region), answers.get(post.id))
         for post in page.items
     ]
     return replace(page, items=items)
@@ -90,17 +104,18 @@ async def ask(
     rate_limits: RateLimits,
     *,
     max_length: int,
+    phone_region: str = DEFAULT_REGION,
 ) -> tuple[Question, list[RemovedDetail]]:
     """A question on a listing in the directory, stored without contact details. The
     rate limit counts first, so that refused attempts count too."""
     await rate_limits.board_post(author.id)
     rules.ensure_may_ask(author)
-    body, removed = fields.validated(max_length)
+    body, removed = fields.validated(max_length, phone_region)
     listing = await listings.public_listing(listing_id)
     if listing is None:
         raise NotFoundError("This listing is not in the directory.")
     post = await BoardPost.create(listing_id=listing.id, author_id=author.id, body=body)
-    return Question(post, rules.shown_name(author.name)), removed
+    return Question(post, rules.shown_name(author.name, phone_region)), removed
 
 
 async def answer(
@@ -110,10 +125,11 @@ async def answer(
     rate_limits: RateLimits,
     *,
     max_length: int,
+    phone_region: str = DEFAULT_REGION,
 ) -> tuple[BoardPost, list[RemovedDetail]]:
     """The listing's performer answers a question that shows on its board, once."""
     await rate_limits.board_post(performer.id)
-    body, removed = fields.validated(max_length)
+    body, removed = fields.validated(max_length, phone_region)
     key = parse_id(question_id)
     question = (
         await BoardPost.get_or_none(

@@ -15,6 +15,7 @@ from models.audit import AuditAction, AuditEvent
 from models.listings import CATEGORIES, MAX_PLACE_LENGTH, Listing
 from models.pagination import Page
 from privacy import directory
+from privacy.contact_details import DEFAULT_REGION, ensure_none
 
 
 @dataclass(frozen=True)
@@ -25,18 +26,21 @@ class ListingFields:
     state: str
     description: str
 
-    def validated(self) -> dict[str, str]:
+    def validated(self, phone_region: str = DEFAULT_REGION) -> dict[str, str]:
+        """Every field is public (the directory): one holding a contact detail is refused,
+        not edited, since the performer publishes exactly what they wrote."""
         if self.category not in CATEGORIES:
             raise InvalidInput("category", "Choose one of the directory's categories.")
-        return {
+        values = {
             "title": validation.text(self.title, "title", max_length=120),
-            "category": self.category,
             "city": validation.text(self.city, "city", max_length=MAX_PLACE_LENGTH),
             "state": validation.text(self.state, "state", max_length=MAX_PLACE_LENGTH),
             "description": validation.text(
                 self.description, "description", max_length=5000, required=False, multiline=True
             ),
         }
+        public = {field: ensure_none(value, field, phone_region) for field, value in values.items()}
+        return public | {"category": self.category}
 
 
 async def directory_page(
@@ -65,9 +69,11 @@ async def public_listing(listing_id: str) -> Listing | None:
     return await queries.public_listing(listing_id, directory.publicly_visible())
 
 
-async def create_listing(owner: Account, fields: ListingFields) -> Listing:
+async def create_listing(
+    owner: Account, fields: ListingFields, *, phone_region: str = DEFAULT_REGION
+) -> Listing:
     directory.ensure_may_list(owner)
-    return await Listing.create(owner_id=owner.id, **fields.validated())
+    return await Listing.create(owner_id=owner.id, **fields.validated(phone_region))
 
 
 async def _listing_for_change(listing_id: str) -> tuple[Listing, bool]:
@@ -77,10 +83,16 @@ async def _listing_for_change(listing_id: str) -> tuple[Listing, bool]:
     return listing, directory.is_publicly_visible(listing, listing.owner)
 
 
-async def update_listing(account: Account, listing_id: str, fields: ListingFields) -> Listing:
+async def update_listing(
+    account: Account,
+    listing_id: str,
+    fields: ListingFields,
+    *,
+    phone_region: str = DEFAULT_REGION,
+) -> Listing:
     listing, visible = await _listing_for_change(listing_id)
     directory.ensure_may_edit(account, listing, visible=visible)
-    changes = fields.validated()
+    changes = fields.validated(phone_region)
     listing.update_from_dict(changes)
     await listing.save(update_fields=[*changes, "updated_at"])
     return listing

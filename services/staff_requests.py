@@ -23,6 +23,7 @@ from models.listings import Listing
 from models.purposes import ConsentSource, Purpose
 from models.retention import LegalHold
 from privacy import consent, holds, privacy_requests
+from privacy.contact_details import DEFAULT_REGION
 from rate_limits import RateLimits
 from services import data_rights, profiles
 from services import privacy_requests as requests_service
@@ -174,6 +175,7 @@ async def correct_profile(
     limits: RateLimits,
     ip: str | None,
     request_id: int | None,
+    phone_region: str = DEFAULT_REGION,
 ) -> Account:
     """The person asked by mail or phone to correct their name or phone: the same
     checks as their own `updateProfile` (services/profiles.update_profile, which this
@@ -185,7 +187,9 @@ async def correct_profile(
     async with in_transaction():
         if request_id is not None:
             await requests_service.linked_request(account.id, request_id)
-        await profiles.update_profile(limits, account, ip=ip, **changes)
+        await profiles.update_profile(
+            limits, account, ip=ip, phone_region=phone_region, **changes
+        )
         await AuditEvent.create(
             action=AuditAction.PROFILE_CORRECTED_BY_STAFF,
             actor_id=staff.id,
@@ -201,6 +205,7 @@ async def correct_listing(
     changes: Mapping[str, str],
     *,
     request_id: int | None,
+    phone_region: str = DEFAULT_REGION,
 ) -> Listing:
     """The owner asked by mail or phone to correct a listing: the fields given replace
     the listing's, under the same checks as the owner's `updateListing`
@@ -212,7 +217,7 @@ async def correct_listing(
     if listing is None:
         raise NotFoundError("No such listing.")
     current = {name: getattr(listing, name) for name in ListingFields.__dataclass_fields__}
-    validated = ListingFields(**(current | dict(changes))).validated()
+    validated = ListingFields(**(current | dict(changes))).validated(phone_region)
     async with in_transaction():
         if request_id is not None:
             await requests_service.linked_request(listing.owner_id, request_id)

@@ -19,6 +19,7 @@ from models.pagination import Page
 from models.testimonials import Testimonial, TestimonialStatus, published_page
 from models.tokens import LinkSigner
 from privacy import testimonials as rules
+from privacy.contact_details import DEFAULT_REGION, ensure_none, public_name
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,23 @@ class TestimonialFields:
     city: str
     state: str
 
-    def validated(self) -> dict[str, str]:
+    def validated(self, phone_region: str = DEFAULT_REGION) -> dict[str, str]:
+        """Everything here is public once the author consents: one field holding a
+        contact detail is refused, not edited, since the author consents to publishing
+        exactly what they wrote (and the consent mail shows)."""
+        checked = {
+            ("quote", "quote"): validation.text(
+                self.quote, "quote", max_length=2000, multiline=True
+            ),
+            ("event_type", "eventType"): validation.text(
+                self.event_type, "eventType", max_length=100
+            ),
+            ("city", "city"): validation.text(self.city, "city", max_length=100),
+            ("state", "state"): validation.text(self.state, "state", max_length=100),
+        }
         return {
-            "quote": validation.text(self.quote, "quote", max_length=2000, multiline=True),
-            "event_type": validation.text(self.event_type, "eventType", max_length=100),
-            "city": validation.text(self.city, "city", max_length=100),
-            "state": validation.text(self.state, "state", max_length=100),
+            column: ensure_none(value, field, phone_region)
+            for (column, field), value in checked.items()
         }
 
 
@@ -42,12 +54,14 @@ async def published(*, first: int, after: str | None, maximum: int) -> Page[Test
     return await published_page(rules.publicly_visible(), first=first, after=after, maximum=maximum)
 
 
-async def submit(author: Account, fields: TestimonialFields) -> Testimonial:
+async def submit(
+    author: Account, fields: TestimonialFields, *, phone_region: str = DEFAULT_REGION
+) -> Testimonial:
     """Stored AWAITING_CONSENT, with the consent mail queued in the same transaction:
     nothing is public until the author approves from that mail."""
     if not rules.may_give(author):
         raise NotAuthorizedError("Only customers who booked through Backline give testimonials.")
-    values = fields.validated()
+    values = fields.validated(phone_region)
     async with in_transaction():
         testimonial = await Testimonial.create(
             author_id=author.id,
@@ -59,7 +73,9 @@ async def submit(author: Account, fields: TestimonialFields) -> Testimonial:
     return testimonial
 
 
-async def respond(links: LinkSigner, token: str, approve: bool) -> Testimonial:
+async def respond(
+    links: LinkSigner, token: str, approve: bool, *, phone_region: str = DEFAULT_REGION
+) -> Testimonial:
     """The author's answer from the consent mail; the token works once. Returns the
     testimonial with its author."""
     async with in_transaction():
@@ -75,7 +91,8 @@ async def respond(links: LinkSigner, token: str, approve: bool) -> Testimonial:
         if approve:
             testimonial.status = TestimonialStatus.PUBLISHED
             # The name is snapshotted as consented to: a later rename does not reach it.
-            testimonial.published_name = testimonial.author.name
+            # (A name given before names were checked loses any contact detail in it.)
+            testimonial.published_name = public_name(testimonial.author.name, phone_region)
         else:
             testimonial.status = TestimonialStatus.DECLINED
         await testimonial.save()

@@ -12,7 +12,9 @@ import pytest
 from models.accounts import Account
 from models.audit import AuditAction, AuditEvent
 from models.boards import BoardPost
-from privacy.redaction import ContactKind, redact, remove_contact_details
+from privacy.contact_details import ContactKind
+from privacy.contact_details import scrub as remove_contact_details
+from privacy.redaction import redact
 from services import retention
 from settings import Settings
 from tests import factories

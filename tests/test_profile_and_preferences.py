@@ -45,7 +45,7 @@ async def test_profile_update_changes_only_the_fields_given(api):
         "__typename": "Account",
         "name": "Ada",
         "email": "ada@example.com",
-        "phone": "+1 512 555 0100",
+        "phone": "+15125550100",
     }
 
 

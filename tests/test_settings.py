@@ -23,6 +23,7 @@ from settings import BadSetting, Settings, load_settings
         ({"APP_ENV": "production", "SECRET_KEY": "k" * 32}, "ENCRYPTION_KEYS"),
         ({"ENCRYPTION_KEYS": "not-a-fernet-key"}, "ENCRYPTION_KEYS"),
         ({"RETENTION_DAYS": "-1"}, "RETENTION_DAYS"),
+        ({"DEFAULT_PHONE_REGION": "XX"}, "DEFAULT_PHONE_REGION"),
     ],
 )
 def test_a_bad_setting_is_named_in_one_line(monkeypatch, environment, named):

@@ -159,7 +159,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Route(
                 "/testimonials/consent/{token}",
-                testimonial_consent_endpoint(links),
+                testimonial_consent_endpoint(links, settings.default_phone_region),
                 methods=["GET", "POST"],
             ),
         ],

@@ -24,7 +24,7 @@ def _page(status_code: int = 200, **context: object) -> HTMLResponse:
     )
 
 
-def testimonial_consent_endpoint(links: LinkSigner):
+def testimonial_consent_endpoint(links: LinkSigner, phone_region: str):
 
     async def endpoint(request: Request) -> HTMLResponse:
         token = request.path_params["token"]
@@ -34,7 +34,9 @@ def testimonial_consent_endpoint(links: LinkSigner):
                 decision = form.get("decision")
                 if decision not in {"approve", "decline"}:
                     return _page(400)
-                testimonial = await respond(links, token, decision == "approve")
+                testimonial = await respond(
+                    links, token, decision == "approve", phone_region=phone_region
+                )
                 return _page(status=testimonial.status.value)
             # Only reads: whether the token still opens a testimonial.
             await testimonials.pending(links, token)
