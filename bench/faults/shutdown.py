@@ -40,6 +40,9 @@ from bench.faults.processes import (
 from bench.faults.report import Result
 from bench.faults.smtp import FaultySmtp
 
+# How long a busy machine may take to answer the first requests before the signal.
+LOAD_DEADLINE = 60.0
+
 
 async def api(load_seconds: float = 1.5, loops: int = 8, workers: int = 1) -> Result:
     """One worker on SQLite; several on PostgreSQL (SQLite takes one writer at a time,
@@ -70,7 +73,15 @@ async def _api(
     server = await asyncio.to_thread(ApiServer(env, folder / "api.log", workers).start)
     load = Load(server.url, loops=loops, close_connections=True)
     running = asyncio.create_task(load.run())
+    # At least `load_seconds` of load, and on a busy machine until every loop has had an
+    # answer: the signal must land on a server that is serving, however slow it started.
     await asyncio.sleep(load_seconds)
+
+    async def every_loop_answered() -> bool:
+        served = sum(not a.outcome.startswith("transport") for a in load.answers)
+        return served >= loops
+
+    waited = await sleep_until(every_loop_answered, within=LOAD_DEADLINE)
     asked = len(load.answers)
     server.signal(signal.SIGTERM)
     stopped_at = time.monotonic()
@@ -103,7 +114,10 @@ async def _api(
         "exit": status,
         "shutdown s": shutdown_seconds,
     }
-    result.expect(asked > 0, "no load before the signal")
+    result.expect(
+        waited is not None,
+        f"no load before the signal: {asked} answer(s) in {load_seconds + LOAD_DEADLINE:.0f} s",
+    )
     # uvicorn ends by raising the signal it caught again, once it has shut down
     # cleanly, so that whoever sent it sees it: status -15 is that, 0 is fine too.
     result.expect(status in (0, -signal.SIGTERM), f"exit status {status}")
