@@ -21,7 +21,7 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _seed_demo(settings: Settings) -> None:
-    from services.demo import seed_demo
+    from services.demo import DEMO_PASSWORD, demo_accounts, seed_demo
 
     if settings.is_production:
         # Demo accounts share a published password.
@@ -29,10 +29,9 @@ async def _seed_demo(settings: Settings) -> None:
 
     async with db.database(settings):
         created = await seed_demo(progress=_progress_bar("seeding"))
-    print(
-        f"demo data ready ({created} new account(s)); sign in with any demo address and "
-        "the password 'backline-demo'"
-    )
+    print(f"demo data ready ({created} new account(s)); password '{DEMO_PASSWORD}' for each of:")
+    for name, email, role in demo_accounts():
+        print(f"  {email:<34} {role.value.lower():<9} {name}")
 
 
 async def _create_staff(settings: Settings, email: str, name: str) -> None:
@@ -55,7 +54,7 @@ async def _worker(settings: Settings, once: bool) -> None:
 
     from mailers.worker import Worker
 
-    logs.configure(json_format=settings.log_format == "json")
+    logs.configure(settings.log_format, production=settings.is_production)
     worker = Worker(settings)
     async with db.database(settings):
         if once:
@@ -101,7 +100,7 @@ async def _webhook_worker(settings: Settings, once: bool) -> None:
 
     from webhooks.worker import WebhookWorker
 
-    logs.configure(json_format=settings.log_format == "json")
+    logs.configure(settings.log_format, production=settings.is_production)
     worker = WebhookWorker(settings)
     async with db.database(settings):
         if once:

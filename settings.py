@@ -151,7 +151,11 @@ class Settings(BaseSettings):
     prometheus_multiproc_dir: str | None = None
     redis_url: str | None = None
     rate_limit_key_prefix: str = "backline"
-    log_format: Literal["json", "text"] = "json"
+    # auto: readable lines in a terminal outside production, JSON lines otherwise.
+    log_format: Literal["auto", "json", "text"] = "auto"
+    # One log line per request (method, route, operation, status, time; never the IP,
+    # which only the request log holds). None: on when the lines are for a person (text).
+    log_requests: bool | None = None
     # Request-log lines are written in batches, at most this long after the request.
     request_log_flush_seconds: float = Field(default=1.0, ge=0, le=60)
     rate_limit_login_per_ip: str = "30/minute;300/hour"

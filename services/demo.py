@@ -118,6 +118,12 @@ async def _demo_account(name: str, email: str, role: Role) -> Account | None:
     return account
 
 
+def demo_accounts() -> list[tuple[str, str, Role]]:
+    """Name, address and role of each demo account, for the first screen of `dev.py serve`."""
+    performers = [(name, email, Role.PERFORMER) for name, email, _listings in PERFORMERS]
+    return [*performers, (*CUSTOMER, Role.CUSTOMER)]
+
+
 async def seed_demo(progress: Callable[[int, int], None] | None = None) -> int:
     created = 0
     for done, (name, email, listings) in enumerate(PERFORMERS, start=1):

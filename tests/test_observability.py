@@ -45,7 +45,7 @@ async def test_every_response_has_a_request_id_and_a_sane_one_is_kept(api):
 
 
 def test_log_lines_are_json_with_the_request_id_and_no_personal_data(capsys):
-    configure(json_format=True)
+    configure("json")
     token = request_id.set("req-0001")
     operation.set("SignIn")
     try:

@@ -70,7 +70,7 @@ def readyz_endpoint(rate_limits: RateLimits):
 
 
 def middleware(
-    settings: Settings, request_log: RequestLogBuffer, metrics: Metrics
+    settings: Settings, request_log: RequestLogBuffer, metrics: Metrics, echo: bool
 ) -> list[Middleware]:
     stack = [
         Middleware(RequestIdMiddleware),
@@ -94,7 +94,7 @@ def middleware(
     # each refusal.
     stack += [
         Middleware(MetricsMiddleware, metrics=metrics),
-        Middleware(RequestLogMiddleware, buffer=request_log),
+        Middleware(RequestLogMiddleware, buffer=request_log, echo=echo),
         # A database outage under anything below answers 503, and the log records it.
         Middleware(OutageMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
@@ -110,7 +110,8 @@ def middleware(
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
-    logs.configure(json_format=settings.log_format == "json")
+    chosen = logs.configure(settings.log_format, production=settings.is_production)
+    echo = settings.log_requests if settings.log_requests is not None else chosen == "text"
 
     request_log = RequestLogBuffer(settings.request_log_flush_seconds)
     metrics = Metrics(settings)
@@ -163,6 +164,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 methods=["GET", "POST"],
             ),
         ],
-        middleware=middleware(settings, request_log, metrics),
+        middleware=middleware(settings, request_log, metrics, echo),
         lifespan=lifespan,
     )

@@ -1,15 +1,18 @@
-"""Structured logs: one JSON object per line, with the request id and the GraphQL
-operation of the request that wrote it, and no personal data: email addresses,
-phone numbers and bearer tokens are redacted from every message, whoever logs it
-(the patterns live in privacy/redaction.py, shared with the mail worker)."""
+"""Logs: one JSON object per line, with the request id and the GraphQL operation of the
+request that wrote it, and no personal data: email addresses, phone numbers and bearer
+tokens are redacted from every message, whoever logs it (the patterns live in
+privacy/redaction.py, shared with the mail worker). In a terminal outside production
+(LOG_FORMAT=auto) the same records are short readable lines, coloured by level."""
 
 from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import sys
 import uuid
+from typing import TextIO
 
 from pythonjsonlogger.json import JsonFormatter
 from starlette.datastructures import MutableHeaders
@@ -37,11 +40,54 @@ class RedactAndTag(logging.Filter):
         return True
 
 
-def configure(json_format: bool = True, level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def chosen_format(setting: str, *, production: bool, stream: TextIO) -> str:
+    """LOG_FORMAT=auto: readable lines for a person at a terminal, JSON for a machine
+    (a pipe, a file, a log collector) and always in production."""
+    if setting != "auto":
+        return setting
+    return "text" if stream.isatty() and not production else "json"
+
+
+# ANSI colours by level; NO_COLOR (no-color.org) or a stream that is no terminal has none.
+COLOURS = {"DEBUG": "2", "INFO": "36", "WARNING": "33", "ERROR": "31", "CRITICAL": "1;31"}
+
+
+class ConsoleFormatter(logging.Formatter):
+    """`12:04:05 INFO  message  [request id]`: the time of day, the level, the message,
+    and the request's id (shortened) when a request wrote it."""
+
+    def __init__(self, colour: bool) -> None:
+        super().__init__(datefmt="%H:%M:%S")
+        self.colour = colour
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = f"{record.levelname:<5}"
+        if self.colour:
+            level = f"\033[{COLOURS.get(record.levelname, '0')}m{level}\033[0m"
+        line = f"{self.formatTime(record, self.datefmt)} {level} {record.getMessage()}"
+        request = getattr(record, "request_id", None)
+        if request:
+            line += f"  [{request[:8]}]"
+        if record.exc_text:
+            line += "\n" + record.exc_text
+        return line
+
+
+def configure(
+    log_format: str = "json",
+    *,
+    production: bool = False,
+    level: int = logging.INFO,
+    stream: TextIO | None = None,
+) -> str:
+    """Sends every log record to `stream` (stderr) in `log_format` (json, text or auto);
+    answers the format chosen."""
+    stream = stream or sys.stderr
+    chosen = chosen_format(log_format, production=production, stream=stream)
+    handler = logging.StreamHandler(stream)
     handler.setLevel(level)
     handler.addFilter(RedactAndTag())
-    if json_format:
+    if chosen == "json":
         handler.setFormatter(
             JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(operation)s",
@@ -49,13 +95,15 @@ def configure(json_format: bool = True, level: int = logging.INFO) -> None:
             )
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        colour = stream.isatty() and not os.environ.get("NO_COLOR")
+        handler.setFormatter(ConsoleFormatter(colour))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    return chosen
 
 
 class RequestIdMiddleware:

@@ -25,6 +25,8 @@ from schema.request_state import RequestState
 from web.routes import loggable_path
 
 log = logging.getLogger("backline.requests")
+# One line per request, when asked for (LOG_REQUESTS): what a developer watches scroll by.
+access = logging.getLogger("backline.access")
 OPERATION_NAME_LENGTH = 100
 MAX_BUFFERED = 500
 MAX_KEPT = 10_000  # lines kept while the database is away
@@ -70,9 +72,10 @@ class RequestLogBuffer:
 
 
 class RequestLogMiddleware:
-    def __init__(self, app: ASGIApp, *, buffer: RequestLogBuffer) -> None:
+    def __init__(self, app: ASGIApp, *, buffer: RequestLogBuffer, echo: bool = False) -> None:
         self.app = app
         self.buffer = buffer
+        self.echo = echo
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,10 +88,21 @@ class RequestLogMiddleware:
                 status.append(message["status"])
             await send(message)
 
+        started = time.perf_counter()
         try:
             await self.app(scope, receive, record_status)
         finally:
-            await self.buffer.add(entry(scope, status[0] if status else None))
+            line = entry(scope, status[0] if status else None)
+            await self.buffer.add(line)
+            if self.echo:
+                echo(line, time.perf_counter() - started)
+
+
+def echo(line: RequestLog, seconds: float) -> None:
+    """The request as the request log has it, without the IP and the user agent."""
+    operation = f" {line.operation}" if line.operation else ""
+    status = line.status if line.status is not None else "(no answer)"
+    access.info("%s %s%s %s %.0f ms", line.method, line.path, operation, status, seconds * 1000)
 
 
 def entry(scope: Scope, status: int | None) -> RequestLog:
