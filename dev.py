@@ -130,7 +130,12 @@ def main() -> None:
     if command == "serve":
         serve(rest)
     else:
-        run("-m", "pytest", *rest)
+        # One pytest worker per core (pytest-xdist) unless the caller chose: each test
+        # has a database of its own, so they do not wait for one another.
+        parallel = (
+            [] if any(arg.startswith(("-n", "--numprocesses")) for arg in rest) else ["-n", "auto"]
+        )
+        run("-m", "pytest", *parallel, *rest)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 import tortoise
@@ -27,7 +28,30 @@ from tests.live_server import LiveServer
 from tests.live_server import start as start_live_server
 from tests.smtp import Inbox, SmtpServer
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+async def _create_database(url: str, name: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own (the given
+    name plus the worker's, made on first use), so that two workers never empty each
+    other's tables. Exported, so that the servers and scripts tests start use it too."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base, _, name = url.rpartition("/")
+    asyncio.run(_create_database(url, f"{name}_{worker}"))
+    os.environ["TEST_DATABASE_URL"] = f"{base}/{name}_{worker}"
+    return os.environ["TEST_DATABASE_URL"]
+
+
+POSTGRES_URL = _database_of_this_worker(os.environ.get("TEST_DATABASE_URL", ""))
 MIGRATIONS_TABLE = "tortoise_migrations"
 # Kept across tests: each one's one row is made by a migration and only ever counts up.
 KEPT_TABLES = (MIGRATIONS_TABLE, "public_version", "sync_clock")
