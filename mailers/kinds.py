@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.accounts import Account
+from models.listings import Listing
 from models.outbox import MailKind, OutboundEmail
 from models.policies import PolicyVersion
 from models.privacy_requests import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
-from models.sharing import BookingInquiry
 from models.testimonials import Testimonial
 from models.tokens import LinkSigner
 from models.webhooks import WebhookEndpoint
-from privacy import addresses, password_reset, testimonials, unsubscribe
+from privacy import addresses, mail, password_reset, testimonials, unsubscribe
 from privacy.email_change import email_change_token
 from privacy.redaction import mask_email
 from settings import Settings
@@ -112,14 +112,15 @@ async def referral(row: OutboundEmail, settings: Settings, links: LinkSigner) ->
 
 @kind(MailKind.NEW_INQUIRY)
 async def new_inquiry(row: OutboundEmail, settings: Settings, links: LinkSigner) -> Content:
-    inquiry = await BookingInquiry.get(id=row.context["inquiry_id"]).select_related(
-        "listing", "customer"
-    )
+    inquiry = await mail.inquiry_to_mail(row)
+    if inquiry is None:
+        raise MailObsolete("the inquiry is no longer the performer's to read")
+    listing = await Listing.get(id=inquiry.listing_id)
     return Content(
-        subject=f"New booking inquiry: {inquiry.listing.title}",
+        subject=f"New booking inquiry: {listing.title}",
         variables={
-            "customer_name": inquiry.customer.name,
-            "listing_title": inquiry.listing.title,
+            "customer_name": inquiry.asked_by,
+            "listing_title": listing.title,
             "event_type": inquiry.event_type,
             "event_date": inquiry.event_date,
             "message": inquiry.message,

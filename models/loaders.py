@@ -116,7 +116,9 @@ async def _listings(keys: list[int]) -> list[Listing | None]:
 
 
 async def _inquiries(keys: list[int]) -> list[BookingInquiry | None]:
-    return _one_each(keys, await BookingInquiry.filter(id__in=keys), lambda row: row.id)
+    """With their authors: who asked, for privacy/inquiries.as_seen_by."""
+    rows = await BookingInquiry.filter(id__in=keys).select_related("customer")
+    return _one_each(keys, rows, lambda row: row.id)
 
 
 async def _author_shared(keys: list[int], in_force: Q) -> list[bool]:

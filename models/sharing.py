@@ -32,9 +32,6 @@ class BookingInquiry(Model):
     event_type = fields.CharField(max_length=100)
     message = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
-    # Not a column: the author's name as the reader may see it, set only by
-    # privacy/sharing.py (`as_seen_by_performer`, `as_seen_by_author`); None unless set.
-    author_name: str | None = None
 
     class Meta:
         table = "booking_inquiry"
@@ -158,8 +155,13 @@ async def inquiries_received(
 async def inquiries_sent(
     customer: Account | None, *, first: int, after: str | None, maximum: int
 ) -> Page[BookingInquiry]:
-    """Inquiries the customer sent, newest first. Nobody (None) sent nothing."""
-    query = BookingInquiry.filter(customer_id=customer.id) if customer is not None else None
+    """Inquiries the customer sent, newest first, with their author. Nobody (None) sent
+    nothing."""
+    query = (
+        BookingInquiry.filter(customer_id=customer.id).select_related("customer")
+        if customer is not None
+        else None
+    )
     return await keyset_page(query, kind=INQUIRY_CURSOR, first=first, after=after, maximum=maximum)
 
 

@@ -3,9 +3,8 @@ of deliveries to them.
 
 A delivery row is written in the same transaction as the event that causes it
 (webhooks/enqueue.py; for an ended share, by the worker from the share_ended row that
-the ending wrote), and holds what names the event (its kind and ids), never its
-payload: the worker composes that at delivery, from what the share allows then
-(privacy/webhooks.py).
+the ending wrote), and holds what names the event (its kind, ids and time): all a
+message carries (privacy/webhooks.payload), never a person's details.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.models import Model
@@ -30,6 +31,7 @@ from models.retention import RequestLog
 from models.sharing import BookingInquiry, ContactGrant, ShareEnded
 from models.testimonials import Testimonial
 from models.webhooks import WebhookDelivery, WebhookEndpoint
+from privacy.inquiries import as_seen_by
 
 # Raised when a field is added, renamed or changes meaning (docs/export.md says how).
 FORMAT_VERSION = 1
@@ -65,6 +67,11 @@ class Section:
     leave_out: frozenset[str] = frozenset()
     # One object (the account itself) rather than a list of rows.
     single: bool = False
+    # For rows that hold another person's words: the rule that shows a row to the person
+    # (row, their account id) -> what they may see of it, or None; the fields' sources
+    # are then read from what it answers. `related`: what the rule needs loaded.
+    seen_by: Callable[[Any, int], Any] | None = None
+    related: tuple[str, ...] = ()
 
     def rows_about(self, account_id: int, concealed: Q | None) -> QuerySet:
         """The rows of this section about the person, minus the audit events a legal
@@ -178,17 +185,28 @@ SECTIONS = (
         "inquiries",
         BookingInquiry,
         lambda me: Q(customer_id=me) | Q(performer_id=me),
-        "Booking inquiries you sent or received.",
+        "Booking inquiries you sent or received, as you may see them: of an inquiry you "
+        "received whose author has since closed their account, its date but not their words.",
         (
             f("id", "id", ID),
             f("listingId", "listing_id", "The listing it was about."),
             f("customerId", "customer_id", "The account that sent it."),
             f("performerId", "performer_id", "The account that received it."),
             f("eventDate", "event_date", "The event's date."),
-            f("eventType", "event_type", "The kind of event."),
-            f("message", "message", "The message."),
+            f(
+                "eventType",
+                "event_type",
+                "The kind of event; empty once its author closed their account.",
+            ),
+            f(
+                "message",
+                "message",
+                "The message; once its author closed their account, a note saying so.",
+            ),
             f("createdAt", "created_at", "When it was sent."),
         ),
+        seen_by=as_seen_by,
+        related=("customer",),
     ),
     Section(
         "contactShares",

@@ -11,6 +11,7 @@ from models.outbox import MailKind, OutboundEmail
 from models.purposes import Purpose
 from models.sharing import BookingInquiry
 from privacy import addresses, consent
+from privacy.inquiries import SeenInquiry, as_seen_by
 
 # Mail that still goes out when the account it is about has closed: a privacy request is
 # owed its acknowledgement and its answer until the account is erased (staff may file
@@ -78,9 +79,18 @@ async def _cause_is_active(row: OutboundEmail) -> bool:
     if sender is not None and sender.status != AccountStatus.ACTIVE:
         return False
     if row.kind == MailKind.NEW_INQUIRY:
-        # An inquiry that is gone went with its customer's erased account.
-        statuses = await BookingInquiry.filter(id=row.context.get("inquiry_id")).values_list(
-            "customer__status", flat=True
-        )
-        return statuses == [AccountStatus.ACTIVE]
+        return await inquiry_to_mail(row) is not None
     return True
+
+
+async def inquiry_to_mail(row: OutboundEmail) -> SeenInquiry | None:
+    """The inquiry a NEW_INQUIRY mail tells of, as its recipient may see it; None when
+    it must not be mailed: gone (with its author's erased account), not theirs to
+    read, or withdrawn (its author closed their account: the notice would quote them)."""
+    inquiry = (
+        await BookingInquiry.filter(id=row.context.get("inquiry_id"))
+        .select_related("customer")
+        .first()
+    )
+    seen = as_seen_by(inquiry, row.recipient_id) if inquiry is not None else None
+    return seen if seen is not None and not seen.withdrawn else None

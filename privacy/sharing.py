@@ -9,8 +9,6 @@ test is a SQL condition (`in_force`), so pages and cursors never count hidden ro
 
 from __future__ import annotations
 
-import copy
-
 from tortoise.expressions import Q
 
 from errors import ConsentRequiredError, InvalidInput, NotAuthorizedError
@@ -26,30 +24,6 @@ from privacy.viewer import Viewer
 def in_force() -> Q:
     owner_consents = consent.granted(Purpose.CONTACT_SHARING, through="owner__")
     return Q(revoked_at=None, owner__status=AccountStatus.ACTIVE) & owner_consents
-
-
-# What a performer sees of an inquiry whose author has since closed their account.
-WITHDRAWN_MESSAGE = "The person who sent this inquiry has closed their account."
-
-
-def as_seen_by_performer(inquiry: BookingInquiry) -> BookingInquiry:
-    """The performer sees who asked: the author's name only (their contact details
-    come only through a grant in force, `sharedContacts`). Cancelling stops every use
-    of the person's data: the performer keeps the fact and date of the inquiry, not
-    what its author wrote nor their name. `inquiry` comes with its customer loaded."""
-    seen = copy.copy(inquiry)
-    if inquiry.customer.status == AccountStatus.ACTIVE:
-        seen.author_name = inquiry.customer.name
-        return seen
-    seen.message, seen.event_type, seen.author_name = WITHDRAWN_MESSAGE, "", None
-    return seen
-
-
-def as_seen_by_author(inquiry: BookingInquiry, author: Account) -> BookingInquiry:
-    """The customer who sent an inquiry sees it whole, under their own name."""
-    seen = copy.copy(inquiry)
-    seen.author_name = author.name
-    return seen
 
 
 def ensure_may_inquire(account: Account) -> None:

@@ -1,14 +1,16 @@
 """Webhooks: which events a key's endpoint may receive, whether a delivery may still go
-out, and what it may carry, decided at the moment of delivery.
+out, and what it carries.
 
 An endpoint receives only what its key may read: CONTACT_SHARED and SHARE_ENDED need
 CONTACTS_READ (what `sharedContacts` and the withdrawals feed need), INQUIRY_RECEIVED
-needs LISTINGS_READ (what `receivedInquiries` needs). A payload carries no more than the
-share allows when it is sent: a contact whose share ended between the event and its
-delivery goes out as its share id alone (the SHARE_ENDED that follows tells the rest),
-and an inquiry as its performer may see it then. Every contact sent is audited as a
-read through the key, like a read of `sharedContacts`, once the endpoint answered 2xx
-(then the partner holds it; the worker writes the events `payload` returns).
+needs LISTINGS_READ (what `receivedInquiries` needs).
+
+Events are thin: a message says what changed (its type, the ids it is about, when),
+never a person's details or words. A body once sent is the partner's, whatever its
+endpoint answers, and every retry is one more copy; so the partner reads the details
+through the API (`sharedContacts` and its `syncCursor`, `receivedInquiries`), where
+consent is checked at the moment of reading and every read is audited. A message is
+therefore the same whenever it goes out, and needs no audit of its own.
 """
 
 from __future__ import annotations
@@ -21,11 +23,7 @@ from tortoise.expressions import Q
 from errors import InvalidInput
 from models.accounts import AccountStatus
 from models.api_keys import ApiKey, ApiScope
-from models.audit import AuditEvent
-from models.sharing import BookingInquiry, ContactGrant
 from models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from privacy import sharing
-from privacy.viewer import Viewer
 
 SCOPE_OF: dict[WebhookEvent, ApiScope] = {
     WebhookEvent.CONTACT_SHARED: ApiScope.CONTACTS_READ,
@@ -75,71 +73,14 @@ def reason_not_to_deliver(endpoint: WebhookEndpoint, event: WebhookEvent) -> str
     return None
 
 
-def _viewer(endpoint: WebhookEndpoint) -> Viewer:
-    """The key the endpoint belongs to, reading as it would through the API."""
-    key = endpoint.api_key
-    return Viewer(account=endpoint.owner, api_key_id=key.id, scopes=key.scope_set)
-
-
-async def payload(
-    delivery: WebhookDelivery, endpoint: WebhookEndpoint
-) -> tuple[dict[str, Any], list[AuditEvent]]:
-    """The message of `delivery` as it may be sent now (Standard Webhooks' shape: type,
-    timestamp, data), and the audit events of the contact details it carries (unsaved).
-    `endpoint` comes with its key and owner."""
-    viewer = _viewer(endpoint)
-    reads: list[AuditEvent] = []
+def payload(delivery: WebhookDelivery) -> dict[str, Any]:
+    """The message of `delivery` (Standard Webhooks' shape: type, timestamp, data): the
+    ids it is about and when it happened, named as the API names them."""
+    when = delivery.occurred_at.isoformat()
     if delivery.event == WebhookEvent.INQUIRY_RECEIVED:
-        data = await _inquiry(delivery, viewer)
+        data = {"inquiryId": str(delivery.inquiry_id), "createdAt": when}
     elif delivery.event == WebhookEvent.SHARE_ENDED:
-        data = {"shareId": str(delivery.share_id), "endedAt": delivery.occurred_at.isoformat()}
+        data = {"shareId": str(delivery.share_id), "endedAt": when}
     else:
-        grant = await _share_in_force(delivery, viewer)
-        data = {"shareId": str(delivery.share_id)}
-        if grant is not None:
-            data |= {
-                "name": grant.owner.name,
-                "email": grant.owner.email,
-                "phone": grant.owner.phone,
-                "sharedAt": grant.created_at.isoformat(),
-                "inquiryId": str(grant.inquiry_id),
-            }
-            reads = sharing.reads_to_audit(viewer, [grant])
-    message = {
-        "type": delivery.event.value,
-        "timestamp": delivery.occurred_at.isoformat(),
-        "data": data,
-    }
-    return message, reads
-
-
-async def _share_in_force(delivery: WebhookDelivery, viewer: Viewer) -> ContactGrant | None:
-    recipient = viewer.account_for(ApiScope.CONTACTS_READ)
-    return (
-        await ContactGrant.filter(
-            sharing.in_force(), id=delivery.share_id, recipient_id=recipient.id
-        )
-        .select_related("owner")
-        .first()
-    )
-
-
-async def _inquiry(delivery: WebhookDelivery, viewer: Viewer) -> dict[str, Any]:
-    performer = viewer.account_for(ApiScope.LISTINGS_READ)
-    inquiry = (
-        await BookingInquiry.filter(id=delivery.inquiry_id, performer_id=performer.id)
-        .select_related("customer")
-        .first()
-    )
-    if inquiry is None:  # erased with its author's account
-        return {"inquiryId": str(delivery.inquiry_id)}
-    seen = sharing.as_seen_by_performer(inquiry)
-    return {
-        "inquiryId": str(seen.id),
-        "listingId": str(seen.listing_id),
-        "eventDate": seen.event_date,
-        "eventType": seen.event_type,
-        "message": seen.message,
-        "askedBy": seen.author_name,
-        "createdAt": seen.created_at.isoformat(),
-    }
+        data = {"shareId": str(delivery.share_id), "sharedAt": when}
+    return {"type": delivery.event.value, "timestamp": when, "data": data}

@@ -37,7 +37,7 @@ async def send_booking_inquiry(info: Info, input: BookingInquiryInput) -> Bookin
         message=input.message,
     )
     inquiry = await inquiries.send_inquiry(customer, fields, info.context.rate_limits)
-    return BookingInquiry.from_row(inquiry)
+    return BookingInquiry.from_seen(inquiry)
 
 
 async def shared_contacts(
@@ -107,7 +107,7 @@ async def received_inquiries(
     page = await inquiries.received_inquiries(
         info.context.viewer, first=first, after=after, maximum=info.context.settings.max_page_size
     )
-    return BookingInquiryConnection.of(page, BookingInquiry.from_row)
+    return BookingInquiryConnection.of(page, BookingInquiry.from_seen)
 
 
 async def sent_inquiries(
@@ -118,7 +118,7 @@ async def sent_inquiries(
     page = await inquiries.sent_inquiries(
         info.context.viewer, first=first, after=after, maximum=info.context.settings.max_page_size
     )
-    return BookingInquiryConnection.of(page, BookingInquiry.from_row)
+    return BookingInquiryConnection.of(page, BookingInquiry.from_seen)
 
 
 async def revoke_contact_share(info: Info, id: strawberry.ID) -> ContactShareResult:

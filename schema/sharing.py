@@ -11,10 +11,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models.audit import AuditEvent as AuditEventRow
-from models.sharing import BookingInquiry as InquiryRow
 from models.sharing import ContactGrant
 from models.sharing import ShareEnded as ShareEndedRow
 from models.sync import ContactsPage
+from privacy.inquiries import SeenInquiry, as_seen_by
 from schema.context import Info
 from schema.enums import AccessMethod, AuditAction
 from schema.errors import ConsentRequired, NotAuthorized, NotFound, RateLimited, ValidationError
@@ -38,21 +38,22 @@ class BookingInquiry:
     message: str
     created_at: datetime
     asked_by: InquiryAuthor | None = strawberry.field(
-        description="Who asked, as the reader may see it (the performer who received it, "
-        "or its author); null elsewhere, and once its author closed their account."
+        description="Who asked, as the reader may see it (the performer it was sent to, "
+        "or its author): null once its author closed their account."
     )
     listing_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: InquiryRow) -> BookingInquiry:
+    def from_seen(cls, seen: SeenInquiry) -> BookingInquiry:
+        """An inquiry only as its reader may see it (privacy/inquiries.as_seen_by)."""
         return cls(
-            id=strawberry.ID(str(row.id)),
-            event_date=row.event_date,
-            event_type=row.event_type,
-            message=row.message,
-            created_at=row.created_at,
-            asked_by=InquiryAuthor(name=row.author_name) if row.author_name is not None else None,
-            listing_id=row.listing_id,
+            id=strawberry.ID(str(seen.id)),
+            event_date=seen.event_date,
+            event_type=seen.event_type,
+            message=seen.message,
+            created_at=seen.created_at,
+            asked_by=InquiryAuthor(name=seen.asked_by) if seen.asked_by is not None else None,
+            listing_id=seen.listing_id,
         )
 
     @strawberry.field
@@ -120,7 +121,9 @@ class SharedContact:
     @strawberry.field
     async def inquiry(self, info: Info) -> BookingInquiry | None:
         row = await info.context.loaders.inquiry.load(self.inquiry_id)
-        return BookingInquiry.from_row(row) if row else None
+        reader = info.context.viewer.account
+        seen = as_seen_by(row, reader.id if reader else None) if row else None
+        return BookingInquiry.from_seen(seen) if seen else None
 
 
 @strawberry.type(

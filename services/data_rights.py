@@ -18,7 +18,7 @@ from models.purposes import ConsentSource, Purpose
 from models.sharing import ContactGrant
 from models.testimonials import Testimonial
 from privacy import consent, holds
-from privacy.export import FORMAT_NAME, FORMAT_VERSION, SECTIONS
+from privacy.export import FORMAT_NAME, FORMAT_VERSION, SECTIONS, Section
 
 
 def _plain(value: Any) -> Any:
@@ -40,11 +40,26 @@ async def export(account_id: int) -> dict[str, Any]:
         "exportedAt": _plain(datetime.now(UTC)),
     }
     for section in SECTIONS:
-        sources = {field.name: field.source for field in section.fields}
-        rows = await section.rows_about(account_id, concealed).values(**sources)
-        items = [{name: _plain(row[name]) for name in sources} for row in rows]
+        items = await _items(section, account_id, concealed)
         document[section.name] = (items[0] if items else None) if section.single else items
     return document
+
+
+async def _items(section: Section, account_id: int, concealed: Q | None) -> list[dict[str, Any]]:
+    """The section's rows about the person, each as its fields name it; rows that hold
+    another person's words only as the section's rule lets the person see them."""
+    query = section.rows_about(account_id, concealed)
+    if section.seen_by is None:
+        sources = {field.name: field.source for field in section.fields}
+        rows = await query.values(**sources)
+        return [{name: _plain(row[name]) for name in sources} for row in rows]
+    found = await query.select_related(*section.related)
+    seen = [section.seen_by(row, account_id) for row in found]
+    return [
+        {field.name: _plain(getattr(row, field.source)) for field in section.fields}
+        for row in seen
+        if row is not None
+    ]
 
 
 async def cancel(

@@ -17,6 +17,7 @@ from models.ids import parse_id
 from models.pagination import Page
 from models.sharing import BookingInquiry, inquiries_received, inquiries_sent
 from privacy import sharing
+from privacy.inquiries import SeenInquiry, as_seen_by
 from privacy.viewer import Viewer
 from rate_limits import RateLimits
 from services import listings
@@ -46,11 +47,11 @@ class InquiryFields:
 
 async def send_inquiry(
     customer: Account, fields: InquiryFields, rate_limits: RateLimits
-) -> BookingInquiry:
+) -> SeenInquiry:
     """Stores the inquiry and shares contact details each way where each side
     consents, with its mail and its webhook events, all in one transaction; nothing is
-    stored if any check fails. The rate
-    limit counts first, so that refused attempts count too."""
+    stored if any check fails. The rate limit counts first, so that refused attempts
+    count too. Answers the inquiry as its author sees it, as `sentInquiries` does."""
     await rate_limits.inquiry(customer.id, parse_id(fields.listing_id))
     sharing.ensure_may_inquire(customer)
     values = fields.validated()
@@ -61,7 +62,7 @@ async def send_inquiry(
     await sharing.ensure_inquirer_shares(customer)
     async with in_transaction():
         inquiry = await BookingInquiry.create(
-            customer_id=customer.id, listing_id=listing.id, performer_id=listing.owner_id, **values
+            customer=customer, listing_id=listing.id, performer_id=listing.owner_id, **values
         )
         performer = await Account.get(id=listing.owner_id)
         grants = await sharing.grants_due(inquiry, customer, performer)
@@ -71,26 +72,33 @@ async def send_inquiry(
             inquiry, customer_shared=any(grant.owner_id == customer.id for grant in grants)
         )
         await enqueue_inquiry_events(inquiry, grants)
-    return inquiry
+    return _seen(inquiry, customer)
+
+
+def _seen(inquiry: BookingInquiry, reader: Account | None) -> SeenInquiry:
+    """One of the reader's own inquiries (sent or received), as they may see it."""
+    seen = as_seen_by(inquiry, reader.id if reader is not None else None)
+    if seen is None:  # a bug: the queries read only the reader's own inquiries
+        raise LookupError(f"inquiry {inquiry.id} is not its reader's")
+    return seen
 
 
 async def received_inquiries(
     viewer: Viewer, *, first: int, after: str | None, maximum: int
-) -> Page[BookingInquiry]:
+) -> Page[SeenInquiry]:
     """Inquiries about the viewer's listings, newest first (a session, or an API key
     with LISTINGS_READ), each as the performer may still see it."""
     performer = viewer.account_for(ApiScope.LISTINGS_READ)
     page = await inquiries_received(performer, first=first, after=after, maximum=maximum)
-    return replace(page, items=[sharing.as_seen_by_performer(row) for row in page.items])
+    return replace(page, items=[_seen(row, performer) for row in page.items])
 
 
 async def sent_inquiries(
     viewer: Viewer, *, first: int, after: str | None, maximum: int
-) -> Page[BookingInquiry]:
+) -> Page[SeenInquiry]:
     """Inquiries the viewer sent, newest first (a session, or an API key with
-    LISTINGS_READ: the same scope that reads the inquiries of one's bookings)."""
+    LISTINGS_READ: the same scope that reads the inquiries of one's bookings), each as
+    its author sees it."""
     customer = viewer.account_for(ApiScope.LISTINGS_READ)
     page = await inquiries_sent(customer, first=first, after=after, maximum=maximum)
-    if customer is None:
-        return page
-    return replace(page, items=[sharing.as_seen_by_author(row, customer) for row in page.items])
+    return replace(page, items=[_seen(row, customer) for row in page.items])

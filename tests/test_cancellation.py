@@ -12,7 +12,7 @@ from models.outbox import MailState, OutboundEmail
 from models.purposes import Purpose
 from models.sharing import ContactGrant
 from models.testimonials import Testimonial, TestimonialStatus
-from privacy import sharing
+from privacy import inquiries
 from tests import factories
 from tests.test_testimonials import RESPOND, public, submitted
 
@@ -123,7 +123,7 @@ async def test_a_performer_no_longer_reads_what_a_cancelled_customer_wrote(api):
             "node": {
                 "eventDate": before[0]["node"]["eventDate"],
                 "eventType": "",
-                "message": sharing.WITHDRAWN_MESSAGE,
+                "message": inquiries.WITHDRAWN_MESSAGE,
             }
         }
     ]

@@ -1,6 +1,6 @@
 """Webhook deliveries are written to the outbox inside the transaction of their cause,
-one row per live endpoint subscribed to the event, naming the event and nothing of its
-payload (the worker composes that at delivery, from what the share allows then)."""
+one row per live endpoint subscribed to the event, naming the event and the ids it is
+about: the whole of what a message will say (privacy/webhooks.payload)."""
 
 from __future__ import annotations
 

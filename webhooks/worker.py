@@ -1,7 +1,8 @@
 """The webhook worker (`python main.py webhook-worker`): queues the SHARE_ENDED deliveries
-of shares that ended, claims due deliveries, composes each at that moment from what the
-share allows then, signs it per the Standard Webhooks spec (`standardwebhooks`: the
-webhook-id, webhook-timestamp and webhook-signature headers) and POSTs it with httpx.
+of shares that ended, claims due deliveries, composes each (privacy/webhooks.payload: ids
+and times, never a person's details), signs it per the Standard Webhooks spec
+(`standardwebhooks`: the webhook-id, webhook-timestamp and webhook-signature headers) and
+POSTs it with httpx.
 
 Deliveries go out WEBHOOK_CONCURRENCY at a time, and at most one per endpoint: a claim
 takes the oldest due delivery of endpoints that have none in flight (this worker's or
@@ -24,8 +25,6 @@ delivery; anything else is retried with exponential backoff and jitter, up to
 WEBHOOK_MAX_ATTEMPTS. WEBHOOK_DISABLE_AFTER failed attempts in a row disable the
 endpoint, and its owner is mailed. What is kept of an attempt is its time, the status
 answered and our own words for a failure: never the payload, never the answer's body.
-The contacts a CONTACT_SHARED carries are audited as read once the partner's endpoint
-answered 2xx, that is once it holds them: not for an attempt that failed.
 """
 
 from __future__ import annotations
@@ -47,7 +46,6 @@ from tortoise.transactions import in_transaction
 import db
 from errors import InvalidInput
 from mailers.enqueue import enqueue_webhook_disabled
-from models.audit import AuditEvent, insert_audit_events
 from models.sharing import ShareEnded
 from models.webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint
 from privacy import webhook_targets
@@ -277,8 +275,7 @@ class WebhookWorker:
             target = await webhook_targets.check(endpoint.url, self.settings)
         except InvalidInput as refused:
             return await self._failed(row, None, f"not sent: {refused.message}")
-        message, reads = await rules.payload(row, endpoint)
-        body = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+        body = json.dumps(rules.payload(row), separators=(",", ":"), ensure_ascii=False)
         if not await self._renew(row):
             log.info("webhook delivery %s: taken over by another worker; not sent", row.id)
             return Tally(lost=1)
@@ -304,8 +301,7 @@ class WebhookWorker:
         except (httpx.HTTPError, TimeoutError) as error:
             return await self._failed(row, None, _describe(error))
         if 200 <= status < 300:
-            # The partner's system holds the details now: audited as read, this once.
-            return await self._finish(row, DeliveryState.DELIVERED, status=status, reads=reads)
+            return await self._finish(row, DeliveryState.DELIVERED, status=status)
         return await self._failed(row, status, f"answered HTTP {status}")
 
     async def _renew(self, row: WebhookDelivery) -> bool:
@@ -384,15 +380,11 @@ class WebhookWorker:
         *,
         status: int | None = None,
         error: str | None = None,
-        reads: list[AuditEvent] | None = None,
     ) -> Tally:
-        """Delivered (with the audit events of the contacts it carried) or dropped."""
+        """Delivered or dropped."""
         attempts = row.attempts + (state != DeliveryState.DROPPED)
         changes = _finished(state, attempts, datetime.now(UTC), status=status, error=error)
         async with in_transaction():
-            if reads:
-                # Written whoever records the row: the partner did receive them.
-                await insert_audit_events(reads)
             if state == DeliveryState.DELIVERED:
                 # The run of failures that would disable the endpoint is over.
                 await WebhookEndpoint.filter(id=row.endpoint_id).update(failures=0)
