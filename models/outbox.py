@@ -39,6 +39,9 @@ class MailKind(StrEnum):
     PRIVACY_REQUEST_CLOSED = "PRIVACY_REQUEST_CLOSED"
     # To the owner of a webhook endpoint that failed too often in a row and was turned off.
     WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
+    # After every change of password (changePassword, resetPassword): what can still
+    # reach the account, and how to end it.
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"  # noqa: S105 (a kind of mail, not a secret)
 
 
 class MailState(StrEnum):
