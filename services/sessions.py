@@ -20,13 +20,14 @@ from rate_limits import RateLimits
 
 @dataclass(frozen=True)
 class AlsoEnd:
-    """What to end besides sessions. Neither by default: a key or an endpoint is a
-    partner's tool the person set up on purpose, and revoking one cannot be undone (the
-    partner must deploy a new secret), while leaving one is undone by asking again; the
-    notice of the change lists what is left."""
+    """What to end besides sessions, as the person chose. The API asks for neither by
+    default (schema/accounts.REVOKE_API_KEYS): a key or an endpoint is a partner's tool
+    the person set up on purpose, and revoking a key cannot be undone (the partner must
+    deploy a new secret), while leaving one is undone by asking again; the notice of a
+    password change lists what is left."""
 
-    api_keys: bool = False
-    webhook_endpoints: bool = False
+    api_keys: bool
+    webhook_endpoints: bool
 
 
 async def change_password(
@@ -36,7 +37,7 @@ async def change_password(
     current_session_id: int,
     current_password: str,
     new_password: str,
-    also: AlsoEnd = AlsoEnd(),
+    also: AlsoEnd,
 ) -> Ended:
     """Replaces the password when the current one is given, ends every other session of
     the account (the one asking stays) and, as asked, its API keys and webhook
@@ -60,7 +61,7 @@ async def change_password(
     return ended
 
 
-async def sign_out_everywhere(account: Account, also: AlsoEnd = AlsoEnd()) -> Ended:
+async def sign_out_everywhere(account: Account, also: AlsoEnd) -> Ended:
     """Ends every session of the account, the one asking included, and, as asked, its
     API keys and webhook endpoints, in one transaction; what ended."""
     async with in_transaction():

@@ -205,6 +205,13 @@ async def test_every_password_change_mails_what_can_still_reach_the_account(
     revoked, _ = await with_key_and_endpoint(ada, "Old revoked tool")
     await api_keys.revoke_key(ada.account, revoked.id)
     expired, _ = await api_keys.create_key(ada.account, "Expired tool", [ApiScope.LISTINGS_READ])
+    await WebhookEndpoint.create(
+        owner_id=ada.account.id,
+        api_key_id=expired.id,
+        url="https://expired-key.example/hook",
+        events="SHARE_ENDED",
+        secret="whsec_ZXhw",
+    )
     await ApiKey.filter(id=expired.id).update(expires_at=datetime.now(UTC) - timedelta(days=1))
     await WebhookEndpoint.create(
         owner_id=ada.account.id,
@@ -227,8 +234,9 @@ async def test_every_password_change_mails_what_can_still_reach_the_account(
         assert "an endpoint at hooks.partner.example" in shown
         assert "signOutEverywhere" in shown and "revokeApiKeys" in shown
         assert mail_settings.support_email in shown
-        # and only what is live: not the revoked or expired key, not the endpoint turned off
-        for ended in ("Old revoked tool", "Expired tool", "switched-off.example"):
+        # and only what is live: not the revoked or expired key, not the endpoint turned
+        # off nor one whose key expired
+        for ended in ("Old revoked tool", "Expired tool", "switched-off", "expired-key"):
             assert ended not in shown
     # and nothing in it opens anything: no token, no secret, no full webhook URL
     raw = notice.as_string()
