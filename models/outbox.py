@@ -8,7 +8,6 @@ is then, so an address corrected in between is used and a withdrawn consent is s
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -112,12 +111,3 @@ async def outbox_page(
         maximum=maximum,
     )
 
-
-async def referral_times_since(sender_id: int, since: datetime) -> list[datetime]:
-    """When `sender` emailed a friend since `since`, oldest first: the daily allowance
-    is counted from the outbox itself, so it holds across API workers."""
-    return await (
-        OutboundEmail.filter(sender_id=sender_id, kind=MailKind.REFERRAL, created_at__gte=since)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-    )
