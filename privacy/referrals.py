@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,13 +36,14 @@ ALREADY_INVITED = "You have invited this friend already."
 
 def normalised(address: str) -> str:
     """One form for every way of writing one mailbox, for comparing only (the mail goes
-    to the address as given). `address` has passed models/validation.email (domain
-    in Unicode, NFC, lower-cased). Compatibility forms (NFKC) and case (casefold) fold
-    together, and a `+tag` sub-address (RFC 5233) is dropped: friend+1@ and friend+2@
-    reach one person at most providers."""
-    local, _, domain = unicodedata.normalize("NFKC", address).casefold().rpartition("@")
+    to the address as given). `address` has passed models/validation.email, which has
+    lower-cased it and written its domain in Unicode (IDNA), so those variants are one
+    already; a `+tag` sub-address (RFC 5233) is dropped here: friend+1@ and friend+2@
+    reach one person at most providers. Nothing else is folded (not NFKC, not ß/ss):
+    those are different mailboxes, and folding them would keep a stranger's mail back."""
+    local, _, domain = address.rpartition("@")
     local = local.split("+", 1)[0] or local
-    return f"{local}@{domain.rstrip('.')}"
+    return f"{local}@{domain}"
 
 
 def _key(secret_key: SecretStr, purpose: str) -> bytes:

@@ -149,10 +149,12 @@ async def test_only_signed_in_people_refer_and_bad_addresses_are_refused(api, se
         ({"friendName": "Z", "friendEmail": "not an address"}, "friendEmail"),
         ({"friendName": "", "friendEmail": "z@example.org"}, "friendName"),
         ({"friendName": "Me", "friendEmail": "ADA@example.com"}, "friendEmail"),
+        ({"friendName": "Me", "friendEmail": "ada+again@example.com"}, "friendEmail"),
     ):
         result = (await api.data(REFER, {"input": friend}, token=ada.token))["sendReferral"]
         assert result == {"__typename": "ValidationError", "field": field}
     assert not await OutboundEmail.exists()
+    assert not await ReferralMemory.exists()
 
 
 def refer(api, person, email: str, name: str = "Zelda Friendly"):
