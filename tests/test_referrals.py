@@ -14,6 +14,8 @@ from mailers.worker import Worker
 from models.accounts import Account
 from models.outbox import MailState, OutboundEmail
 from models.referrals import ReferralMemory
+from privacy import referrals as referral_rules
+from services import referrals as referral_service
 from services import retention
 from tests import factories
 from tests.conftest import POSTGRES_URL
@@ -312,8 +314,28 @@ async def cancelled_ago(person, days: float) -> None:
     )
 
 
+@pytest.fixture
+def decided_slowly(monkeypatch):
+    """Requests at once reach the database at different moments, one often done before
+    the next begins; a pause after each decision and count makes them overlap there."""
+    decide, count = referral_rules.decide, referral_service.invitation_times_since
+
+    async def slow_decide(*args, **kwargs):
+        invitation = await decide(*args, **kwargs)
+        await asyncio.sleep(0.05)
+        return invitation
+
+    async def slow_count(*args, **kwargs):
+        times = await count(*args, **kwargs)
+        await asyncio.sleep(0.05)
+        return times
+
+    monkeypatch.setattr(referral_rules, "decide", slow_decide)
+    monkeypatch.setattr(referral_service, "invitation_times_since", slow_count)
+
+
 @pytest.mark.parametrize("senders", [1, 2], ids=["one sender twice", "two senders"])
-async def test_identical_requests_at_once_send_one_mail(api, senders):
+async def test_identical_requests_at_once_send_one_mail(api, senders, decided_slowly):
     # given one sender asking twice at the same moment, or two senders
     people = [await factories.customer() for _ in range(senders)]
     asking = [people[0], people[-1]]
@@ -328,3 +350,16 @@ async def test_identical_requests_at_once_send_one_mail(api, senders):
     assert kinds == expected
     assert await OutboundEmail.all().count() == 1
     assert await ReferralMemory.all().count() == senders
+
+
+async def test_invitations_at_once_cannot_pass_the_daily_allowance(api, settings, decided_slowly):
+    # given a sender with one invitation left today
+    ada = await factories.customer()
+    for number in range(settings.referrals_per_day - 1):
+        await refer(api, ada, f"friend{number}@example.org")
+    # when four more are asked for at once
+    results = await asyncio.gather(*(refer(api, ada, f"new{n}@example.org") for n in range(4)))
+    # then one takes the last place, and the others are limited
+    kinds = sorted(result["sendReferral"]["__typename"] for result in results)
+    assert kinds == ["RateLimited"] * 3 + ["ReferralSent"]
+    assert await OutboundEmail.all().count() == settings.referrals_per_day
