@@ -144,12 +144,14 @@ async def _purge(settings: Settings) -> None:
             log_retention_days=settings.log_retention_days,
             withdrawal_retention_days=settings.withdrawal_retention_days,
             delivery_log_days=settings.webhook_delivery_log_days,
+            referral_memory_days=settings.referral_memory_days,
             progress=_progress_bar("erasing cancelled accounts"),
         )
     print(
         f"purge: {report.erased} account(s) erased, {report.held} kept under a legal hold, "
         f"{report.logs_deleted} request log entries, {report.withdrawals_deleted} ended "
-        f"share(s) and {report.deliveries_deleted} webhook deliveries deleted"
+        f"share(s), {report.deliveries_deleted} webhook deliveries and "
+        f"{report.referral_memories_deleted} remembered invitation(s) deleted"
     )
 
 

@@ -35,6 +35,7 @@ MODEL_MODULES = [
     "models.privacy_requests",
     "models.boards",
     "models.webhooks",
+    "models.referrals",
 ]
 APP_LABEL = "models"
 

@@ -206,7 +206,8 @@ class RateLimits:
         await self._hit(self.register_per_ip, "register-ip", client_key(ip))
 
     async def referral(self, ip: str | None) -> None:
-        # Per account, the daily allowance is counted from the outbox (services/referrals.py).
+        # Per account, the daily allowance is counted from what email a friend remembers
+        # (services/referrals.py).
         await self._hit(self.referral_per_ip, "referral-ip", client_key(ip))
 
     async def unsubscribe(self, ip: str | None, account_id: int | None) -> None:

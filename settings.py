@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # most; then the request log is written and the process exits.
     graceful_shutdown_seconds: float = Field(default=30.0, gt=0, le=3600)
     referrals_per_day: int = Field(default=5, ge=0)
+    # How long email a friend remembers (as keyed digests, privacy/referrals.py) that a
+    # friend was invited, so that nobody invites them again meanwhile. At least a day,
+    # the window of REFERRALS_PER_DAY, which is counted from the same rows.
+    referral_memory_days: int = Field(default=180, ge=1, le=3650)
     retention_days: int = Field(default=30, ge=0)
     log_retention_days: int = Field(default=90, ge=1)
     # Ended shares stay in the partners' withdrawals feed this long (docs/partners.md:

@@ -146,6 +146,21 @@ async def enqueue_webhook_disabled(endpoint: WebhookEndpoint) -> None:
     )
 
 
+async def enqueue_password_changed(
+    account: Account, *, session_id: int | None, reset: bool
+) -> None:
+    """After every change of password: what can still reach the account, composed when
+    the mail goes out (mailers/kinds.password_changed), so it lists what is left then.
+    The row names the session the change was made from (none after a reset), never a
+    secret (transactional)."""
+    await OutboundEmail.create(
+        kind=MailKind.PASSWORD_CHANGED,
+        recipient_id=account.id,
+        context={"session_id": session_id, "reset": reset},
+        next_attempt_at=_now(),
+    )
+
+
 async def _queue_to_each(accounts: QuerySet[Account], **row: object) -> int:
     """One outbox row per account of `accounts`, in batches: each batch its own
     transaction, the event loop free in between, so 100,000 recipients hold neither

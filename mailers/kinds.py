@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from models import access
 from models.accounts import Account
 from models.listings import Listing
 from models.outbox import MailKind, OutboundEmail
@@ -20,7 +21,7 @@ from models.privacy_requests import PrivacyRequest, PrivacyRequestKind, PrivacyR
 from models.testimonials import Testimonial
 from models.tokens import LinkSigner
 from models.webhooks import WebhookEndpoint
-from privacy import addresses, mail, password_reset, testimonials, unsubscribe
+from privacy import account_access, addresses, mail, password_reset, testimonials, unsubscribe
 from privacy.email_change import email_change_token
 from privacy.redaction import mask_email
 from settings import Settings
@@ -261,6 +262,25 @@ async def webhook_disabled(row: OutboundEmail, settings: Settings, links: LinkSi
             "url": endpoint.url,
             "key_name": endpoint.api_key.name,
             "reason": endpoint.disabled_reason,
+        },
+    )
+
+
+# Of each kind of access, the notice lists this many and says how many more there are.
+ACCESS_LISTED = 20
+
+
+@kind(MailKind.PASSWORD_CHANGED)
+async def password_changed(row: OutboundEmail, settings: Settings, links: LinkSigner) -> Content:
+    # Composed at send time: it lists what can reach the account as the mail goes out.
+    still_open = await access.still_open(row.recipient.id, limit=ACCESS_LISTED)
+    return Content(
+        subject="Your Backline password was changed",
+        variables={
+            "changed": row.created_at.strftime("%d %B %Y at %H:%M UTC"),
+            "reset": bool(row.context.get("reset")),
+            "access": account_access.shown(still_open, row.context.get("session_id")),
+            "support_email": settings.support_email,
         },
     )
 

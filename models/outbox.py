@@ -8,7 +8,6 @@ is then, so an address corrected in between is used and a withdrawn consent is s
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -39,6 +38,9 @@ class MailKind(StrEnum):
     PRIVACY_REQUEST_CLOSED = "PRIVACY_REQUEST_CLOSED"
     # To the owner of a webhook endpoint that failed too often in a row and was turned off.
     WEBHOOK_DISABLED = "WEBHOOK_DISABLED"
+    # After every change of password (changePassword, resetPassword): what can still
+    # reach the account, and how to end it.
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"  # noqa: S105 (a kind of mail, not a secret)
 
 
 class MailState(StrEnum):
@@ -109,12 +111,3 @@ async def outbox_page(
         maximum=maximum,
     )
 
-
-async def referral_times_since(sender_id: int, since: datetime) -> list[datetime]:
-    """When `sender` emailed a friend since `since`, oldest first: the daily allowance
-    is counted from the outbox itself, so it holds across API workers."""
-    return await (
-        OutboundEmail.filter(sender_id=sender_id, kind=MailKind.REFERRAL, created_at__gte=since)
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-    )

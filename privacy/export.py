@@ -27,6 +27,7 @@ from models.boards import BoardPost
 from models.listings import Listing
 from models.outbox import OutboundEmail
 from models.privacy_requests import PrivacyRequest
+from models.referrals import ReferralMemory
 from models.retention import RequestLog
 from models.sharing import BookingInquiry, ContactGrant, ShareEnded
 from models.testimonials import Testimonial
@@ -369,8 +370,11 @@ SECTIONS = (
     Section(
         "mail",
         OutboundEmail,
-        lambda me: Q(recipient_id=me) | Q(sender_id=me),
-        "Mail we sent you, or sent on your behalf.",
+        # Not the invitations a person sent a friend: whether one was mailed would tell
+        # them that someone else had invited that friend (privacy/referrals.py). They
+        # are in `referrals`, mailed or not alike.
+        lambda me: Q(recipient_id=me),
+        "Mail we sent you.",
         (
             f("id", "id", ID),
             f("kind", "kind", "What kind of mail."),
@@ -386,6 +390,21 @@ SECTIONS = (
             f("sentAt", "sent_at", "When it was sent."),
         ),
         frozenset({"claim", "claimed_until", "to_address", "to_name", "context"}),
+    ),
+    Section(
+        "referrals",
+        ReferralMemory,
+        lambda me: Q(sender_id=me),
+        "Friends you invited with email a friend, kept so that nobody invites them twice: "
+        "when, and nothing of the friend but a keyed digest of the address, which is left "
+        "out here; each goes after REFERRAL_MEMORY_DAYS.",
+        (
+            f("id", "id", ID),
+            f("createdAt", "created_at", "When you invited them."),
+        ),
+        # Keyed digests of someone else's address: nothing about the sender, and the
+        # friend's digest would tell whether someone else had invited them.
+        frozenset({"sender_id", "sender_digest", "friend_digest"}),
     ),
     Section(
         "boardPosts",

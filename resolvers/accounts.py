@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.ids import parse_id
 from models.purposes import Purpose
 from schema.accounts import (
+    DISABLE_WEBHOOK_ENDPOINTS,
+    REVOKE_API_KEYS,
     Account,
     AddressConfirmationSent,
     AddressConfirmed,
@@ -124,7 +128,8 @@ async def update_privacy_preferences(
 
 
 async def change_password(info: Info, input: ChangePasswordInput) -> ChangePasswordResult:
-    """Needs the current password; every other session of the account ends."""
+    """Needs the current password; every other session of the account ends, and the API
+    keys and webhook endpoints if asked; the person is mailed what is left."""
     viewer = info.context.viewer
     ended = await sessions.change_password(
         info.context.rate_limits,
@@ -132,14 +137,35 @@ async def change_password(info: Info, input: ChangePasswordInput) -> ChangePassw
         current_session_id=viewer.session_id,
         current_password=input.current_password,
         new_password=input.new_password,
+        also=sessions.AlsoEnd(
+            api_keys=input.revoke_api_keys, webhook_endpoints=input.disable_webhook_endpoints
+        ),
     )
-    return PasswordChanged(sessions_ended=ended)
+    return PasswordChanged(
+        sessions_ended=ended.sessions,
+        api_keys_revoked=ended.api_keys,
+        webhook_endpoints_disabled=ended.webhook_endpoints,
+    )
 
 
-async def sign_out_everywhere(info: Info) -> SignOutEverywhereResult:
-    """Ends every session of the account, this one included."""
-    ended = await sessions.sign_out_everywhere(info.context.viewer.require_account())
-    return SignedOutEverywhere(sessions_ended=ended)
+async def sign_out_everywhere(
+    info: Info,
+    revoke_api_keys: Annotated[bool, strawberry.argument(description=REVOKE_API_KEYS)] = False,
+    disable_webhook_endpoints: Annotated[
+        bool, strawberry.argument(description=DISABLE_WEBHOOK_ENDPOINTS)
+    ] = False,
+) -> SignOutEverywhereResult:
+    """Ends every session of the account, this one included, and the API keys and
+    webhook endpoints if asked."""
+    ended = await sessions.sign_out_everywhere(
+        info.context.viewer.require_account(),
+        sessions.AlsoEnd(api_keys=revoke_api_keys, webhook_endpoints=disable_webhook_endpoints),
+    )
+    return SignedOutEverywhere(
+        sessions_ended=ended.sessions,
+        api_keys_revoked=ended.api_keys,
+        webhook_endpoints_disabled=ended.webhook_endpoints,
+    )
 
 
 async def revoke_session(info: Info, id: strawberry.ID) -> RevokeSessionResult:

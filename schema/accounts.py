@@ -285,20 +285,56 @@ class UpdateProfileInput:
         return changes
 
 
+REVOKE_API_KEYS = (
+    "Also revoke every live API key of the account. A revoked key cannot be restored (its "
+    "partner tool needs a new one), so this is false by default: routine use does not cut "
+    "off partner tools. The mail sent after every password change lists the keys left."
+)
+DISABLE_WEBHOOK_ENDPOINTS = (
+    "Also turn off every webhook endpoint of the account (each can be turned back on "
+    "with `enableWebhookEndpoint`). False by default, as for `revokeApiKeys`."
+)
+
+
 @strawberry.input
 class ChangePasswordInput:
     current_password: str
     new_password: str
+    revoke_api_keys: bool = strawberry.field(default=False, description=REVOKE_API_KEYS)
+    disable_webhook_endpoints: bool = strawberry.field(
+        default=False, description=DISABLE_WEBHOOK_ENDPOINTS
+    )
 
 
-@strawberry.type(description="The password is changed; every other session has ended.")
+@strawberry.type(
+    description="The password is changed; every other session has ended, and the API keys "
+    "and webhook endpoints asked for. A mail tells the person what can still reach the "
+    "account."
+)
 class PasswordChanged:
     sessions_ended: int = strawberry.field(description="Sessions ended, the current one kept.")
+    api_keys_revoked: int = strawberry.field(
+        default=0, description="Live API keys revoked (none unless `revokeApiKeys`)."
+    )
+    webhook_endpoints_disabled: int = strawberry.field(
+        default=0,
+        description="Webhook endpoints turned off (none unless `disableWebhookEndpoints`).",
+    )
 
 
-@strawberry.type(description="Every session has ended, the current one included.")
+@strawberry.type(
+    description="Every session has ended, the current one included, and the API keys and "
+    "webhook endpoints asked for."
+)
 class SignedOutEverywhere:
     sessions_ended: int
+    api_keys_revoked: int = strawberry.field(
+        default=0, description="Live API keys revoked (none unless `revokeApiKeys`)."
+    )
+    webhook_endpoints_disabled: int = strawberry.field(
+        default=0,
+        description="Webhook endpoints turned off (none unless `disableWebhookEndpoints`).",
+    )
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from errors import InvalidTokenError
-from mailers.enqueue import enqueue_password_reset
+from mailers.enqueue import enqueue_password_changed, enqueue_password_reset
 from models import auth, validation
 from models.accounts import Account
 from models.api_keys import ApiKey
@@ -46,8 +46,9 @@ async def request_reset(limits: RateLimits, *, email: str, ip: str | None, minut
 async def reset_password(links: LinkSigner, *, token: str, new_password: str) -> int:
     """Sets the password a reset link was sent for and ends every session of the
     account and revokes its API keys (whoever knew the old password is shut out, and
-    any key they made with it dies); how many sessions ended. The link
-    works once. The address counts as confirmed, since the link was mailed to it.
+    any key they made with it dies), and mails the person what can still reach the
+    account (webhook endpoints of live keys: none are left); how many sessions ended.
+    The link works once. The address counts as confirmed, since the link was mailed to it.
     Nobody is signed in: the person signs in with the new password, through the door
     (and its limits) everyone uses."""
     account = await password_reset.account_to_reset(links, token)
@@ -76,4 +77,5 @@ async def reset_password(links: LinkSigner, *, token: str, new_password: str) ->
             subject_id=account.id,
             detail={"sessionsEnded": ended, "apiKeysRevoked": keys},
         )
+        await enqueue_password_changed(account, session_id=None, reset=True)
     return ended

@@ -1,8 +1,9 @@
 """`python main.py purge`: cancelled accounts past RETENTION_DAYS and under no active
 legal hold are erased, request logs older than LOG_RETENTION_DAYS deleted, ended shares
 older than WITHDRAWAL_RETENTION_DAYS leave the partners' withdrawals feed, finished
-webhook deliveries older than WEBHOOK_DELIVERY_LOG_DAYS leave their log, and the space
-is reclaimed; safe to repeat. Who is due, and what erasing keeps, is privacy/retention.py."""
+webhook deliveries older than WEBHOOK_DELIVERY_LOG_DAYS leave their log, what email a
+friend remembers goes after REFERRAL_MEMORY_DAYS, and the space is reclaimed; safe to
+repeat. Who is due, and what erasing keeps, is privacy/retention.py."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Account, AccountStatus
 from models.audit import AuditAction, AuditEvent
+from models.referrals import forget_expired
 from models.retention import RequestLog
 from models.sharing import ShareEnded
 from models.webhooks import DeliveryState, WebhookDelivery
@@ -29,6 +31,7 @@ class PurgeReport:
     logs_deleted: int = 0
     withdrawals_deleted: int = 0
     deliveries_deleted: int = 0
+    referral_memories_deleted: int = 0
 
 
 async def erase(account_id: int) -> None:
@@ -51,6 +54,7 @@ async def purge(
     log_retention_days: int,
     withdrawal_retention_days: int | None = None,
     delivery_log_days: int | None = None,
+    referral_memory_days: int | None = None,
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PurgeReport:
@@ -76,5 +80,10 @@ async def purge(
             state__in=FINISHED_DELIVERIES,
             occurred_at__lt=now - timedelta(days=delivery_log_days),
         ).delete()
+    if referral_memory_days is not None:
+        # The keyed digests of invited friends' addresses (privacy/referrals.py).
+        report.referral_memories_deleted = await forget_expired(
+            now - timedelta(days=referral_memory_days)
+        )
     await reclaim_space()
     return report

@@ -77,6 +77,11 @@ async def a_person_in_every_table(api):
     await OutboundEmail.create(
         kind=MailKind.WELCOME, recipient_id=ada.account.id, next_attempt_at=datetime.now(UTC)
     )
+    await api.data(  # an invitation remembered (email a friend)
+        'mutation { sendReferral(input: {friendName: "Zoe", friendEmail: "zoe@example.org"}) '
+        "{ __typename } }",
+        token=ada.token,
+    )
     await api.data(  # a board post
         'mutation($l: ID!) { askListingQuestion(input: {listingId: $l, body: "Indoors?", '
         "acknowledgePublic: true}) { __typename } }",
