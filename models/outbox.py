@@ -102,7 +102,7 @@ class OutboundEmail(Model):
 async def outbox_page(
     state: MailState, *, first: int, after: str | None, maximum: int
 ) -> Page[OutboundEmail]:
-    """Who may read it is declared at the field (schema/permissions.StaffOnly)."""
+    """Staff only: services/outbox.outbox checks who asks."""
     return await keyset_page(
         OutboundEmail.filter(state=state).select_related("recipient"),
         kind="outbox",

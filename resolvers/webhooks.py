@@ -10,9 +10,7 @@ from schema.webhooks import WebhookEndpoint, WebhookEndpointInput, WebhookEndpoi
 from services import webhooks
 
 
-async def create_webhook_endpoint(
-    info: Info, input: WebhookEndpointInput
-) -> WebhookEndpointResult:
+async def create_webhook_endpoint(info: Info, input: WebhookEndpointInput) -> WebhookEndpointResult:
     """Registers an endpoint for one of my API keys; answers its signing secret once."""
     context = info.context
     owner = context.viewer.require_account()

@@ -14,12 +14,15 @@ from resolvers import api_keys as api_key_resolvers
 from resolvers import boards as board_resolvers
 from resolvers import contact as contact_resolvers
 from resolvers import listings as listing_resolvers
-from resolvers import mail as mail_resolvers
+from resolvers import outbox as outbox_resolvers
 from resolvers import policies as policy_resolvers
 from resolvers import privacy_requests as privacy_request_resolvers
+from resolvers import promotions as promotion_resolvers
+from resolvers import referrals as referral_resolvers
 from resolvers import rights as rights_resolvers
 from resolvers import sharing as sharing_resolvers
 from resolvers import testimonials as testimonial_resolvers
+from resolvers import unsubscribe as unsubscribe_resolvers
 from resolvers import webhooks as webhook_resolvers
 from schema.accounts import Account
 from schema.ads import AdsAudienceMemberConnection
@@ -28,8 +31,8 @@ from schema.error_codes import ErrorCodes
 from schema.errors import EXCEPTION_HANDLERS, Error
 from schema.limits import is_unexpected, limit_extensions
 from schema.listings import Listing, ListingConnection
-from schema.mail import OutboundEmailConnection
 from schema.operation_name import RequestFacts
+from schema.outbox import OutboundEmailConnection
 from schema.permissions import StaffOnly
 from schema.policies import PolicyNotice, PrivacyPolicy
 from schema.privacy_requests import AccountSummary, StaffPrivacyRequestConnection
@@ -101,7 +104,7 @@ class Query:
         extensions=[StaffOnly(empty=AuditEventConnection.empty)],
     )
     outbound_emails: OutboundEmailConnection = strawberry.field(
-        resolver=mail_resolvers.outbound_emails,
+        resolver=outbox_resolvers.outbound_emails,
         extensions=[StaffOnly(empty=OutboundEmailConnection.empty)],
     )
 
@@ -154,9 +157,9 @@ class Mutation:
     delete_webhook_endpoint = strawberry.mutation(
         resolver=webhook_resolvers.delete_webhook_endpoint
     )
-    send_promotion = strawberry.mutation(resolver=mail_resolvers.send_promotion)
-    unsubscribe = strawberry.mutation(resolver=mail_resolvers.unsubscribe)
-    send_referral = strawberry.mutation(resolver=mail_resolvers.send_referral)
+    send_promotion = strawberry.mutation(resolver=promotion_resolvers.send_promotion)
+    unsubscribe = strawberry.mutation(resolver=unsubscribe_resolvers.unsubscribe)
+    send_referral = strawberry.mutation(resolver=referral_resolvers.send_referral)
     submit_testimonial = strawberry.mutation(resolver=testimonial_resolvers.submit_testimonial)
     respond_to_testimonial_consent = strawberry.mutation(
         resolver=testimonial_resolvers.respond_to_testimonial_consent
