@@ -22,12 +22,17 @@ CLIENT_IP = "203.0.113.9"  # the address tests/conftest.py gives every API reque
 
 
 async def a_version_asking_for(purpose: str) -> None:
+    """In force now: announced (as a material change must be) 31 days ago."""
+    now = datetime.now(UTC)
     await policies.publish(
         version="2027-03-01",
         summary=f"We now ask about {purpose}.",
-        material_change=False,
-        effective_at=datetime.now(UTC),
+        material_change=True,
+        effective_at=now + timedelta(days=31),
         introduces=(purpose,),
+    )
+    await PolicyVersion.filter(version="2027-03-01").update(
+        announced_at=now - timedelta(days=31), effective_at=now - timedelta(seconds=1)
     )
 
 
