@@ -68,6 +68,9 @@ class AuditEvent(Model):
     grant_id = fields.IntField(null=True)
     detail = fields.JSONField(default=dict)
     recorded_at = fields.DatetimeField(auto_now_add=True)
+    # Where staff acted from, when they entered something on a person's request: their
+    # address, kept with their action and never in the person's consent ledger.
+    actor_ip = fields.CharField(max_length=45, null=True)
 
     class Meta:
         table = "audit_event"

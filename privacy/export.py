@@ -151,8 +151,20 @@ SECTIONS = (
             f("granted", "granted", "Whether you agreed."),
             f("source", "source", "Where the choice came from (settings, a link, staff, ...)."),
             f("policyVersion", "policy_version__version", "The policy in force when you chose."),
-            f("ip", "ip", "The IP address the choice came from, if known."),
+            f(
+                "ip",
+                "ip",
+                "The IP address you made the choice from, if known; none for a choice "
+                "staff entered for you (their address is not yours).",
+            ),
             f("recordedAt", "recorded_at", "When you chose."),
+            f(
+                "enteredBy",
+                "entered_by_id",
+                "For a choice you gave us by phone, mail or post (source STAFF_REQUEST): the "
+                "account id of the staff member who entered it, as in the matching audit "
+                "event; null when you made the choice yourself.",
+            ),
         ),
         frozenset({"account_id"}),
     ),
@@ -347,6 +359,9 @@ SECTIONS = (
             f("detail", "detail", "Details of the action."),
             f("recordedAt", "recorded_at", "When."),
         ),
+        # The address staff acted from: the company's network, kept to review staff
+        # actions, not information about the person the action was about.
+        frozenset({"actor_ip"}),
     ),
     Section(
         "mail",
