@@ -54,6 +54,7 @@ async def _worker(settings: Settings, once: bool) -> None:
     import signal
 
     from mailers.worker import Worker
+    from services.scheduler import Scheduler
 
     logs.configure(json_format=settings.log_format == "json")
     worker = Worker(settings)
@@ -88,11 +89,17 @@ async def _worker(settings: Settings, once: bool) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, on_signal)
         print(f"mail worker: delivering to {settings.smtp_host}:{settings.smtp_port}", flush=True)
+        # Beside the mail, the scheduled jobs (daily purge), once across all workers.
+        scheduled = asyncio.create_task(Scheduler(settings).run(stop))
         try:
             await worker.run(stop)
         except asyncio.CancelledError:
             print("mail worker: stopped at once", flush=True)
             return
+        finally:
+            # A purge under way is not waited for: it is left due for the next worker.
+            scheduled.cancel()
+            await asyncio.gather(scheduled, return_exceptions=True)
         print("mail worker: stopped", flush=True)
 
 

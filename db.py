@@ -35,6 +35,7 @@ MODEL_MODULES = [
     "models.privacy_requests",
     "models.boards",
     "models.webhooks",
+    "models.scheduled_jobs",
 ]
 APP_LABEL = "models"
 

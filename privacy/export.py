@@ -430,7 +430,10 @@ SECTIONS = (
     ),
 )
 # Tables that hold nothing about any one person.
-NOT_ABOUT_PEOPLE = frozenset({"PolicyVersion", "Promotion", "PublicVersion", "SyncClock"})
+# (ScheduledJob: when the purge last ran and is next due.)
+NOT_ABOUT_PEOPLE = frozenset(
+    {"PolicyVersion", "Promotion", "PublicVersion", "ScheduledJob", "SyncClock"}
+)
 # About the person but withheld, with the reason: a hold is placed to meet a legal
 # obligation that the person may not be told of (docs/privacy.md).
 WITHHELD = frozenset({"LegalHold"})

@@ -14,6 +14,10 @@ migration recorded the clerk's address as the person's: it moves to the audit ev
 written in the same transaction (same person, a staff consent change or cancellation,
 recorded within a minute after), which also names who entered it, and leaves the
 person's ledger either way.
+
+`scheduled_job` holds when each scheduled job (the daily `purge`) is next due, so that
+one of many worker processes runs it (services/scheduler.py). Its rows are made by the
+scheduler on its first tick.
 """
 
 from datetime import datetime, timedelta
@@ -105,4 +109,16 @@ class Migration(migrations.Migration):
             field=fields.CharField(null=True, max_length=45),
         ),
         ops.RunPython(move_staff_addresses),
+        ops.CreateModel(
+            name='ScheduledJob',
+            fields=[
+                ('name', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=40)),
+                ('next_run_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('last_started_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_finished_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_error', fields.CharField(null=True, max_length=200)),
+            ],
+            options={'table': 'scheduled_job', 'app': 'models', 'pk_attr': 'name'},
+            bases=['Model'],
+        ),
     ]
