@@ -53,6 +53,7 @@ async def _worker(settings: Settings, once: bool) -> None:
     import signal
 
     from mailers.worker import Worker
+    from services.scheduler import Scheduler
 
     logs.configure(settings.log_format, production=settings.is_production)
     worker = Worker(settings)
@@ -87,11 +88,17 @@ async def _worker(settings: Settings, once: bool) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, on_signal)
         print(f"mail worker: delivering to {settings.smtp_host}:{settings.smtp_port}", flush=True)
+        # Beside the mail, the scheduled jobs (daily purge), once across all workers.
+        scheduled = asyncio.create_task(Scheduler(settings).run(stop))
         try:
             await worker.run(stop)
         except asyncio.CancelledError:
             print("mail worker: stopped at once", flush=True)
             return
+        finally:
+            # A purge under way is not waited for: it is left due for the next worker.
+            scheduled.cancel()
+            await asyncio.gather(scheduled, return_exceptions=True)
         print("mail worker: stopped", flush=True)
 
 
@@ -136,17 +143,10 @@ def _progress_bar(description: str):
 
 
 async def _purge(settings: Settings) -> None:
-    from services.retention import purge
+    from services.retention import purge_as_configured
 
     async with db.database(settings):
-        report = await purge(
-            retention_days=settings.retention_days,
-            log_retention_days=settings.log_retention_days,
-            withdrawal_retention_days=settings.withdrawal_retention_days,
-            delivery_log_days=settings.webhook_delivery_log_days,
-            referral_memory_days=settings.referral_memory_days,
-            progress=_progress_bar("erasing cancelled accounts"),
-        )
+        report = await purge_as_configured(settings, _progress_bar("erasing cancelled accounts"))
     print(
         f"purge: {report.erased} account(s) erased, {report.held} kept under a legal hold, "
         f"{report.logs_deleted} request log entries, {report.withdrawals_deleted} ended "

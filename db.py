@@ -36,6 +36,7 @@ MODEL_MODULES = [
     "models.boards",
     "models.webhooks",
     "models.referrals",
+    "models.scheduled_jobs",
 ]
 APP_LABEL = "models"
 

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # sync at least this often); finished webhook deliveries stay in their log this long.
     withdrawal_retention_days: int = Field(default=180, ge=7, le=3650)
     webhook_delivery_log_days: int = Field(default=30, ge=1, le=3650)
+    # The mail worker runs `purge` this often, once across all workers
+    # (services/scheduler.py); 0 turns that off, leaving `python main.py purge` to cron.
+    purge_interval_hours: int = Field(default=24, ge=0, le=24 * 7)
     # How long a password reset link works; an hour at most.
     password_reset_minutes: int = Field(default=30, ge=1, le=60)
     # Privacy requests (access, correction, deletion, objection, a question) are answered

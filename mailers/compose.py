@@ -11,13 +11,13 @@ from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
-from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from mailers.addresses import mailbox, needs_smtputf8, to_header
 from mailers.kinds import KINDS
 from models.outbox import OutboundEmail
 from models.tokens import LinkSigner
@@ -73,9 +73,10 @@ async def compose(row: OutboundEmail, settings: Settings, links: LinkSigner) -> 
         unsubscribe_url=content.unsubscribe_url,
         **variables,
     )
+    to_address = mailbox(to_address)
     return Composed(
         to_address=to_address,
-        to=formataddr((name, to_address), charset="utf-8"),
+        to=to_header(name, to_address),
         subject=content.subject,
         text=text,
         html=html,
@@ -86,6 +87,8 @@ async def compose(row: OutboundEmail, settings: Settings, links: LinkSigner) -> 
 # Long headers stay on one line (RFC 5322 allows 998 characters), so that a
 # List-Unsubscribe URL is never split across lines.
 UNFOLDED = compat32.clone(max_line_length=998, linesep="\r\n")
+# A mail to a UTF-8 address carries it as raw UTF-8 (mailers/addresses.to_header).
+UNFOLDED_UTF8 = UNFOLDED.clone(cte_type="8bit")
 
 
 def as_bytes(composed: Composed, row: OutboundEmail, settings: Settings) -> bytes:
@@ -101,5 +104,6 @@ def as_bytes(composed: Composed, row: OutboundEmail, settings: Settings) -> byte
     message.attach(MIMEText(composed.text, "plain", "utf-8"))
     message.attach(MIMEText(composed.html, "html", "utf-8"))
     with io.BytesIO() as buffer:
-        BytesGenerator(buffer, policy=UNFOLDED).flatten(message)
+        utf8 = needs_smtputf8(composed.to_address)
+        BytesGenerator(buffer, policy=UNFOLDED_UTF8 if utf8 else UNFOLDED).flatten(message)
         return buffer.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import aiosmtplib
 
+from mailers.addresses import needs_smtputf8
 from settings import Settings
 
 CONNECTION_ERRORS = (
@@ -36,9 +37,20 @@ def connect(settings: Settings) -> aiosmtplib.SMTP:
     )
 
 
+NO_SMTPUTF8 = (
+    "the mail server does not support SMTPUTF8, which an address with non-ASCII "
+    "characters before the @ needs"
+)
+
+
 async def send(smtp: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes) -> None:
+    # A non-ASCII address has no ASCII form (mailers/addresses.py): only SMTPUTF8 carries it.
+    options = ["SMTPUTF8"] if needs_smtputf8(sender, recipient) else []
     try:
-        await smtp.sendmail(sender, [recipient], message)
+        await smtp.sendmail(sender, [recipient], message, mail_options=options)
+    except aiosmtplib.SMTPNotSupported:
+        # This server will not take it on any retry: another server would.
+        raise PermanentFailure(NO_SMTPUTF8) from None
     except aiosmtplib.SMTPRecipientsRefused as error:
         refused = error.recipients[0]
         raise _classify(refused.code, refused.message) from None

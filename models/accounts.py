@@ -95,8 +95,14 @@ class ConsentEvent(Model):
     policy_version: fields.ForeignKeyRelation[PolicyVersion] = fields.ForeignKeyField(
         "models.PolicyVersion", related_name=False, on_delete=fields.RESTRICT
     )
+    # Where the person made the choice from; never a staff member's address.
     ip = fields.CharField(max_length=45, null=True)
     recorded_at = fields.DatetimeField(auto_now_add=True)
+    # The staff member who entered the choice on the person's request (STAFF_REQUEST);
+    # their own address is in their audit event (AuditEvent.actor_ip).
+    entered_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "consent_event"

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 class ApiScope(StrEnum):
     CONTACTS_READ = "CONTACTS_READ"
     LISTINGS_READ = "LISTINGS_READ"
-    # The company's ad partner: reads `adsAudience`. Only staff create such a key.
-    ADS_AUDIENCE = "ADS_AUDIENCE"
+    # ADS_AUDIENCE (the ad partner's read of hashed addresses) is gone: migration 0021
+    # revoked every key that held it and took it out of their scopes.
 
 
 class ApiKey(Model):

@@ -40,7 +40,9 @@ class AuditAction(StrEnum):
     ACCOUNT_LOOKED_UP_BY_STAFF = "ACCOUNT_LOOKED_UP_BY_STAFF"
     PROFILE_CORRECTED_BY_STAFF = "PROFILE_CORRECTED_BY_STAFF"
     LISTING_CORRECTED_BY_STAFF = "LISTING_CORRECTED_BY_STAFF"
-    # The ad partner read a page of the targeted-ads audience (privacy/ads.py).
+    # The ad partner read a page of the targeted-ads audience. No longer written (that
+    # read is gone, issue 22); kept because audit rows recorded before hold it, and an
+    # audit record of what left us is not ours to delete.
     ADS_AUDIENCE_READ = "ADS_AUDIENCE_READ"
     # Staff took a post off a listing's public board on request (services/boards.py).
     BOARD_POST_REMOVED_BY_STAFF = "BOARD_POST_REMOVED_BY_STAFF"
@@ -66,6 +68,9 @@ class AuditEvent(Model):
     grant_id = fields.IntField(null=True)
     detail = fields.JSONField(default=dict)
     recorded_at = fields.DatetimeField(auto_now_add=True)
+    # Where staff acted from, when they entered something on a person's request: their
+    # address, kept with their action and never in the person's consent ledger.
+    actor_ip = fields.CharField(max_length=45, null=True)
 
     class Meta:
         table = "audit_event"

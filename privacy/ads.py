@@ -1,88 +1,53 @@
-"""Targeted advertising: "behavioural targeting opt-out". The company's ad partner gets
-the people who consent to TARGETED_ADS, each as the SHA-256 of their email address (what
-ad platforms match customer lists on), and nothing else: no name, no account id, not
-even in a page cursor. Off means the partner gets nothing about the person, from the
-next page it reads.
+"""Advertising: "behavioural targeting opt-out", and the ad network "collects
+non-personally-identifiable information" through its own cookies and beacons.
 
-Who is in the audience is one SQL condition (`audience`), so pages and cursors never
-count anyone else. Only an API key with ADS_AUDIENCE reads it, and only staff create
-such a key: it is the company's integration, not a member's tool.
+Backline hands the ad network nothing: no list, no hash of an address, no id. What it
+decides is only whether the frontend, for this one request, may load the ad network's
+targeted ads or only its generic ones, and it decides from the consent ledger:
+
+- targeted only for a person signed in through their own session whose account is
+  open and who consents to TARGETED_ADS now (privacy/consent.allows, the one rule);
+- generic for anyone else: an anonymous caller has no recorded consent, and an API key
+  is a tool, not a browser showing ads to a person;
+- generic when the request carries Global Privacy Control (`Sec-GPC: 1`), unless the
+  signed-in person turned targeted ads back on themselves after the signal was
+  honoured: that later choice stands over the signal (privacy/gpc.py), so the ledger
+  answers for them as for anyone else.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 
-from cryptography.fernet import InvalidToken
-from tortoise.expressions import Q
-
-import encryption
-from errors import BadUserInput, NotAuthorizedError
-from models.accounts import Account, AccountStatus, Role
-from models.api_keys import ApiScope
-from models.audit import AccessMethod, AuditAction, AuditEvent
-from models.purposes import Purpose
-from privacy import addresses, consent
-from privacy.viewer import Viewer
-
-# Longer than any cursor `seal_cursor` makes; anything longer is not one.
-MAX_CURSOR_LENGTH = 400
+from models.accounts import Account
 
 
-def audience() -> Q:
-    """Accounts the ad partner may know of: active, consenting to TARGETED_ADS now, and
-    with an address the person has confirmed is theirs (an address nobody confirmed
-    may be someone else's, who never consented)."""
-    active = Q(status=AccountStatus.ACTIVE)
-    return active & addresses.confirmed() & consent.granted(Purpose.TARGETED_ADS)
+class AdsReason(StrEnum):
+    # The signed-in person consents to TARGETED_ADS now.
+    CONSENTED = "CONSENTED"
+    # The signed-in person has not consented, or withdrew.
+    NOT_CONSENTED = "NOT_CONSENTED"
+    # The request carries Sec-GPC: 1 and nobody's later choice stands over it.
+    GLOBAL_PRIVACY_CONTROL = "GLOBAL_PRIVACY_CONTROL"
+    # Nobody signed in through their own session: no consent is recorded for the caller.
+    NOT_SIGNED_IN = "NOT_SIGNED_IN"
 
 
-def hashed_address(email: str) -> str:
-    """Lower-case hex SHA-256 of the trimmed, lower-cased address."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+@dataclass(frozen=True)
+class AdsPolicy:
+    targeted: bool
+    reason: AdsReason
 
 
-def ensure_may_create(owner: Account, scopes: Iterable[ApiScope]) -> None:
-    """Only staff create a key that reads the ad audience."""
-    if ApiScope.ADS_AUDIENCE in set(scopes) and owner.role != Role.STAFF:
-        raise NotAuthorizedError("Only staff can create a key for the ad partner.")
-
-
-def partner_for(viewer: Viewer) -> Account | None:
-    """The account an audience read is for: the owner of an API key holding
-    ADS_AUDIENCE, who must still be staff. A session (of any role, staff too) and an
-    anonymous caller get nothing (None); a key without the scope is refused."""
-    if viewer.api_key_id is None:
-        return None
-    owner = viewer.account_for(ApiScope.ADS_AUDIENCE)
-    if owner is not None and owner.role != Role.STAFF:
-        raise NotAuthorizedError("This key's owner can no longer read the ad audience.")
-    return owner
-
-
-def seal_cursor(cursor: str) -> str:
-    """A page cursor names an account id; the partner gets it encrypted, so that it
-    cannot tie a hash to an account (nor to that account's public listings)."""
-    return encryption.encrypt(cursor)
-
-
-def open_cursor(sealed: str) -> str:
-    if len(sealed) <= MAX_CURSOR_LENGTH and sealed.startswith(encryption.FERNET_PREFIX):
-        try:
-            return encryption.decrypt(sealed)
-        except InvalidToken:
-            pass
-    raise BadUserInput("after", "This cursor is not valid here.")
-
-
-def read_to_audit(viewer: Viewer, count: int) -> AuditEvent:
-    """One audit event per page read: who read, through which key, how many people.
-    Unsaved: services/ads_audience.py writes it."""
-    return AuditEvent(
-        action=AuditAction.ADS_AUDIENCE_READ,
-        actor_id=viewer.account.id if viewer.account else None,
-        via=AccessMethod.API_KEY,
-        api_key_id=viewer.api_key_id,
-        detail={"count": count},
-    )
+def decide(person: Account | None, *, consents: bool, gpc_signal: bool) -> AdsPolicy:
+    """`person` is the viewer's own-session account (None for anonymous callers and API
+    keys); `consents` is privacy/consent.allows(person, TARGETED_ADS), read after the
+    request's Global Privacy Control signal was honoured (web/gpc.py)."""
+    if person is not None and person.is_active and consents:
+        return AdsPolicy(targeted=True, reason=AdsReason.CONSENTED)
+    if gpc_signal:
+        return AdsPolicy(targeted=False, reason=AdsReason.GLOBAL_PRIVACY_CONTROL)
+    if person is None:
+        return AdsPolicy(targeted=False, reason=AdsReason.NOT_SIGNED_IN)
+    return AdsPolicy(targeted=False, reason=AdsReason.NOT_CONSENTED)

@@ -25,13 +25,30 @@ from privacy import policy as policies
 CORE_PURPOSES: frozenset[str] = frozenset(Purpose)
 
 
+def ensure_origin(source: ConsentSource, ip: str | None, entered_by: Account | None) -> None:
+    """A ledger entry's IP is where the person made the choice from. A choice staff
+    enter on the person's request (by phone, mail or post) names the staff member
+    instead and carries no IP: the clerk's address is not the person's, and it stays
+    with the staff member's audit event. Raised for a caller that mixes them up, so
+    that the mistake cannot reach a person's ledger (or their export) quietly."""
+    if (source == ConsentSource.STAFF_REQUEST) != (entered_by is not None):
+        raise ValueError("a choice staff enter names them, and only such a choice does")
+    if entered_by is not None and ip is not None:
+        raise ValueError("a choice staff entered carries no IP: theirs is not the person's")
+
+
 async def record_choices(
     account: Account,
     choices: Mapping[Purpose, bool],
     source: ConsentSource,
     ip: str | None,
+    *,
+    entered_by: Account | None = None,
 ) -> PrivacyPreferences:
-    """Applies `choices` (some or all purposes) and records each in the ledger."""
+    """Applies `choices` (some or all purposes) and records each in the ledger.
+    `entered_by`: the staff member entering them on the person's request (source
+    STAFF_REQUEST, and then no `ip`: see ensure_origin)."""
+    ensure_origin(source, ip, entered_by)
     now = datetime.now(UTC)
     async with in_transaction():
         policy = await policy_in_force(now)
@@ -49,7 +66,7 @@ async def record_choices(
             for purpose, granted in choices.items():
                 setattr(preferences, purpose.preference_field, granted)
             await preferences.save(update_fields=[p.preference_field for p in choices])
-        await _record(account, choices, source, policy, ip, now)
+        await _record(account, choices, source, policy, ip, now, entered_by)
     return preferences
 
 
@@ -61,6 +78,7 @@ async def withdraw_where_granted(
     signal that comes with every request (Global Privacy Control): each UPDATE changes a
     choice only while it is on, so the signal is recorded once, even when two requests
     carrying it race."""
+    ensure_origin(source, ip, None)
     now = datetime.now(UTC)
     turned_off: dict[Purpose, bool] = {}
     async with in_transaction():
@@ -81,6 +99,7 @@ async def _record(
     policy: PolicyVersion,
     ip: str | None,
     now: datetime,
+    entered_by: Account | None = None,
 ) -> None:
     """The ledger entries of choices just applied, inside the caller's transaction."""
     await ConsentEvent.bulk_create(
@@ -93,6 +112,7 @@ async def _record(
                 policy_version_id=policy.id,
                 ip=ip,
                 recorded_at=now,
+                entered_by_id=entered_by.id if entered_by else None,
             )
             for purpose, granted in choices.items()
         ]
@@ -137,6 +157,7 @@ async def record_choice(
     these; privacy/policy.applies reads them from the ledger."""
     if purpose in CORE_PURPOSES:
         raise ValueError("choices about the core purposes go through record_choices")
+    ensure_origin(source, ip, None)
     policy = await policy_in_force(datetime.now(UTC))
     if purpose not in policy.purpose_names:
         raise InvalidInput("purpose", "The privacy policy in force does not ask for this.")

@@ -159,8 +159,20 @@ SECTIONS = (
             f("granted", "granted", "Whether you agreed."),
             f("source", "source", "Where the choice came from (settings, a link, staff, ...)."),
             f("policyVersion", "policy_version__version", "The policy in force when you chose."),
-            f("ip", "ip", "The IP address the choice came from, if known."),
+            f(
+                "ip",
+                "ip",
+                "The IP address you made the choice from, if known; none for a choice "
+                "staff entered for you (their address is not yours).",
+            ),
             f("recordedAt", "recorded_at", "When you chose."),
+            f(
+                "enteredBy",
+                "entered_by_id",
+                "For a choice you gave us by phone, mail or post (source STAFF_REQUEST): the "
+                "account id of the staff member who entered it, as in the matching audit "
+                "event; null when you made the choice yourself.",
+            ),
         ),
         frozenset({"account_id"}),
     ),
@@ -366,6 +378,9 @@ SECTIONS = (
             f("detail", "detail", "Details of the action."),
             f("recordedAt", "recorded_at", "When."),
         ),
+        # The address staff acted from: the company's network, kept to review staff
+        # actions, not information about the person the action was about.
+        frozenset({"actor_ip"}),
     ),
     Section(
         "mail",
@@ -452,7 +467,10 @@ SECTIONS = (
     ),
 )
 # Tables that hold nothing about any one person.
-NOT_ABOUT_PEOPLE = frozenset({"PolicyVersion", "Promotion", "PublicVersion", "SyncClock"})
+# (ScheduledJob: when the purge last ran and is next due.)
+NOT_ABOUT_PEOPLE = frozenset(
+    {"PolicyVersion", "Promotion", "PublicVersion", "ScheduledJob", "SyncClock"}
+)
 # About the person but withheld, with the reason: a hold is placed to meet a legal
 # obligation that the person may not be told of (docs/privacy.md).
 WITHHELD = frozenset({"LegalHold"})

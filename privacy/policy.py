@@ -48,6 +48,19 @@ def ensure_notice(material_change: bool, effective_at: datetime, now: datetime) 
         )
 
 
+def ensure_material_when_use_changes(material_change: bool, introduces: Sequence[str]) -> None:
+    """A version that introduces a purpose changes what people's data may be used for:
+    a material change by definition, whatever the publisher ticked. Refused (rather
+    than quietly published as material) so that what staff announce is what they
+    meant, and so that such a version can never take effect at once and mail nobody."""
+    if introduces and not material_change:
+        raise InvalidInput(
+            "materialChange",
+            "A version that introduces a purpose is a material change: publish it with "
+            f"materialChange: true, taking effect at least {NOTICE_DAYS} days ahead.",
+        )
+
+
 async def notices(now: datetime, *, limit: int, recent_days: int = 90) -> list[PolicyVersion]:
     """Versions announced and not yet in force, and those in force for a short while: the
     `limit` latest of them, in the order they take effect."""

@@ -1,20 +1,14 @@
-"""The targeted-ads audience (the ad partner's key only)."""
+"""Which ads the frontend may load for this request (anyone may ask)."""
 
 from __future__ import annotations
 
-from schema.ads import AdsAudienceMember, AdsAudienceMemberConnection
+from schema.ads import AdsPolicy
 from schema.context import Info
-from services import ads_audience as audience
+from services import ads
 
 
-async def ads_audience(
-    info: Info, first: int = 50, after: str | None = None
-) -> AdsAudienceMemberConnection:
-    """The people who consent to TARGETED_ADS now, as hashed addresses, newest account
-    first: for an API key with ADS_AUDIENCE (made by staff for the ad partner). Empty for
-    everyone else; a key without the scope is refused (FORBIDDEN). Each page read is
-    audited."""
-    page = await audience.audience_page(
-        info.context.viewer, first=first, after=after, maximum=info.context.settings.max_page_size
-    )
-    return AdsAudienceMemberConnection.of(page, AdsAudienceMember.of)
+async def ads_policy(info: Info) -> AdsPolicy:
+    """Targeted or generic ads for this caller: signed in or not, with or without
+    Global Privacy Control (`Sec-GPC: 1`)."""
+    header = info.context.request.headers.get("sec-gpc")
+    return AdsPolicy.of(await ads.policy_for(info.context.viewer, gpc_header=header))

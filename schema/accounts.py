@@ -60,6 +60,11 @@ class ConsentRecord:
         description="The privacy policy version in force when the choice was made."
     )
     recorded_at: datetime
+    entered_by_staff: bool = strawberry.field(
+        description="True when a staff member entered this choice for me, on my request "
+        "by phone, mail or post (source STAFF_REQUEST): the choice is mine, the entry "
+        "theirs, and no IP address is recorded with it as mine."
+    )
 
     @classmethod
     def from_row(cls, row: rows.ConsentEvent) -> ConsentRecord:
@@ -69,6 +74,7 @@ class ConsentRecord:
             source=row.source,
             policy_version=row.policy_version.version,
             recorded_at=row.recorded_at,
+            entered_by_staff=row.source == ConsentSource.STAFF_REQUEST,
         )
 
 

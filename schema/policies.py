@@ -92,13 +92,18 @@ class IntroducedPurpose:
 class PolicyVersionInput:
     version: str
     summary: str
-    material_change: bool
+    material_change: bool = strawberry.field(
+        description="A change in what data is used for or how: it takes effect at least 30 "
+        "days after it is announced, and every active account is mailed. A version that "
+        "introduces a purpose is one by definition (false is a ValidationError)."
+    )
     effective_at: datetime
     introduces_purposes: list[str] | None = strawberry.field(
         default=None,
         description="Purposes this version asks consent for that no earlier version did, "
         "named like SMS_REMINDERS (capitals, digits, underscores; at most 10). They apply "
-        "to nobody until that person consents under this version or a later one.",
+        "to nobody until that person consents under this version or a later one. "
+        "Introducing any makes the version a material change.",
     )
 
 

@@ -25,7 +25,7 @@ from resolvers import testimonials as testimonial_resolvers
 from resolvers import unsubscribe as unsubscribe_resolvers
 from resolvers import webhooks as webhook_resolvers
 from schema.accounts import Account
-from schema.ads import AdsAudienceMemberConnection
+from schema.ads import AdsPolicy
 from schema.contact import PrivacyContact
 from schema.error_codes import ErrorCodes
 from schema.errors import EXCEPTION_HANDLERS, Error
@@ -87,11 +87,12 @@ class Query:
         description="Shares with me that ended, in the order they ended: each one's id and "
         "when, nothing else. A partner must delete what it copied of each.",
     )
-    ads_audience: AdsAudienceMemberConnection = strawberry.field(
-        resolver=ads_resolvers.ads_audience,
-        description="The ad partner's key only (scope ADS_AUDIENCE, made by staff): the "
-        "people who consent to TARGETED_ADS now, as hashed addresses, newest account first. "
-        "Empty for everyone else.",
+    ads_policy: AdsPolicy = strawberry.field(
+        resolver=ads_resolvers.ads_policy,
+        description="Whether this request may be shown targeted ads or only generic ones, "
+        "for anyone, signed in or not: decided from the consent ledger and the request's "
+        "Global Privacy Control signal (`Sec-GPC: 1`). Nothing about anyone goes to the ad "
+        "network through Backline.",
     )
     received_inquiries: BookingInquiryConnection = strawberry.field(
         resolver=sharing_resolvers.received_inquiries

@@ -191,6 +191,10 @@ class AuditEvent:
     grant_id: strawberry.ID | None
     detail: JSON
     recorded_at: datetime
+    actor_ip: str | None = strawberry.field(
+        description="Where the staff member acted from, for what they entered on a "
+        "person's request (never recorded as the person's)."
+    )
 
     @classmethod
     def from_row(cls, row: AuditEventRow) -> AuditEvent:
@@ -208,6 +212,7 @@ class AuditEvent:
             grant_id=as_id(row.grant_id),
             detail=row.detail,
             recorded_at=row.recorded_at,
+            actor_ip=row.actor_ip,
         )
 
 

@@ -16,7 +16,6 @@ from models.accounts import Account, hold_for_counting
 from models.api_keys import ApiKey, ApiScope
 from models.revocation import revoke_owned
 from models.tokens import API_KEY_PREFIX, hash_token, new_token
-from privacy import ads
 from settings import Settings
 
 MAX_LIVE_KEYS = 20
@@ -65,7 +64,6 @@ async def create_key(
     name = validation.text(name, "name", max_length=100)
     if not scopes:
         raise InvalidInput("scopes", "Choose at least one scope.")
-    ads.ensure_may_create(owner, scopes)
     expires_at = _expiry(expires_at, limits)
     token, now = new_token(API_KEY_PREFIX), datetime.now(UTC)
     live = ApiKey.filter(Q(expires_at=None) | Q(expires_at__gt=now), revoked_at=None)

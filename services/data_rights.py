@@ -67,11 +67,17 @@ async def cancel(
 ) -> tuple[datetime, datetime]:
     """ "Request that we no longer use your information": every use stops at once, in
     one transaction. Returns when it happened and when the data will be erased. `staff`
-    is the staff member acting on the person's request (services/staff_requests.py)."""
+    is the staff member acting on the person's request (services/staff_requests.py):
+    then `ip` is theirs, and goes with their audit event, not into the person's ledger."""
     now = datetime.now(UTC)
-    source = ConsentSource.STAFF_REQUEST if staff else ConsentSource.SETTINGS
+    withdrawn = dict.fromkeys(Purpose, False)
     async with in_transaction():
-        await consent.record_choices(account, dict.fromkeys(Purpose, False), source, ip)
+        if staff is None:
+            await consent.record_choices(account, withdrawn, ConsentSource.SETTINGS, ip)
+        else:
+            await consent.record_choices(
+                account, withdrawn, ConsentSource.STAFF_REQUEST, None, entered_by=staff
+            )
         await Account.filter(id=account.id).update(status=AccountStatus.CANCELLED, cancelled_at=now)
         await Session.filter(account_id=account.id, revoked_at=None).update(revoked_at=now)
         await ApiKey.filter(owner_id=account.id, revoked_at=None).update(revoked_at=now)
@@ -93,6 +99,7 @@ async def cancel(
                 action=AuditAction.ACCOUNT_CANCELLED_BY_STAFF,
                 actor_id=staff.id,
                 subject_id=account.id,
+                actor_ip=ip,
             )
     account.status, account.cancelled_at = AccountStatus.CANCELLED, now
     return now, now + timedelta(days=retention_days)

@@ -48,6 +48,7 @@ async def publish(
     for published in await PolicyVersion.all().values_list("purposes", flat=True):
         asked |= set(published.split())
     introduces = rules.ensure_introducible(list(introduces), asked)
+    rules.ensure_material_when_use_changes(material_change, introduces)
     purposes = " ".join(sorted(asked | set(introduces)))
     if await PolicyVersion.exists(version=version):
         raise InvalidInput("version", "This version has been published already.")

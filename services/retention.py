@@ -20,6 +20,7 @@ from models.retention import RequestLog
 from models.sharing import ShareEnded
 from models.webhooks import DeliveryState, WebhookDelivery
 from privacy.retention import due_for_erasure, reclaim_space
+from settings import Settings
 
 FINISHED_DELIVERIES = (DeliveryState.DELIVERED, DeliveryState.FAILED, DeliveryState.DROPPED)
 
@@ -46,6 +47,21 @@ async def erase(account_id: int) -> None:
         await AuditEvent.create(
             action=AuditAction.ACCOUNT_ERASED, detail={"cancelled_on": cancelled_on}
         )
+
+
+async def purge_as_configured(
+    settings: Settings, progress: Callable[[int, int], None] | None = None
+) -> PurgeReport:
+    """The purge with every retention of `settings`: the one call of the command line
+    and of the worker's daily run, so that neither forgets a log."""
+    return await purge(
+        retention_days=settings.retention_days,
+        log_retention_days=settings.log_retention_days,
+        withdrawal_retention_days=settings.withdrawal_retention_days,
+        delivery_log_days=settings.webhook_delivery_log_days,
+        referral_memory_days=settings.referral_memory_days,
+        progress=progress,
+    )
 
 
 async def purge(

@@ -41,17 +41,19 @@ async def person(account_id: int | None) -> Account:
 async def change_choices(
     staff: Account, account: Account, choices: Mapping[Purpose, bool], ip: str | None
 ) -> PrivacyPreferences:
-    """A person's choice given by phone or email, recorded as theirs (STAFF_REQUEST),
-    with the staff member who entered it in the audit log."""
+    """A person's choice given by phone or email, recorded as theirs (STAFF_REQUEST)
+    and naming the staff member who entered it; `ip`, the staff member's address, goes
+    with their audit event, never into the person's ledger."""
     async with in_transaction():
         preferences = await consent.record_choices(
-            account, choices, ConsentSource.STAFF_REQUEST, ip
+            account, choices, ConsentSource.STAFF_REQUEST, None, entered_by=staff
         )
         await AuditEvent.create(
             action=AuditAction.CONSENT_CHANGED_BY_STAFF,
             actor_id=staff.id,
             subject_id=account.id,
             detail={purpose.value: granted for purpose, granted in choices.items()},
+            actor_ip=ip,
         )
     return preferences
 

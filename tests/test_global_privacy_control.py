@@ -12,7 +12,6 @@ from mailers.worker import Worker
 from models.accounts import ConsentEvent, PrivacyPreferences
 from models.outbox import OutboundEmail
 from models.purposes import ConsentSource, Purpose
-from privacy import ads
 from tests import factories
 
 CLIENT_IP = "203.0.113.9"  # the address tests/conftest.py gives every API request
@@ -187,14 +186,12 @@ async def test_a_partner_promotion_queued_before_the_signal_is_dropped_at_send_t
     assert dropped.last_error == "consent to PARTNER_PROMOTIONS was withdrawn"
 
 
-async def test_the_signal_takes_the_person_out_of_the_ad_audience_at_once(api):
+async def test_the_signal_makes_the_ads_of_that_very_request_generic(api):
     ada = await factories.customer(email="ada@example.com", granted=EVERYTHING)
-    key = await factories.api_key(await factories.staff(), factories.ApiScope.ADS_AUDIENCE)
-    query = "{ adsAudience { edges { node { emailSha256 } } } }"
-    before = (await api.data(query, token=key))["adsAudience"]["edges"]
-    assert before == [{"node": {"emailSha256": ads.hashed_address("ada@example.com")}}]
-    await send(api, "{ me { name } }", token=ada.token)
-    assert (await api.data(query, token=key))["adsAudience"]["edges"] == []
+    query = "{ adsPolicy { targeted reason } }"
+    assert (await api.data(query, token=ada.token))["adsPolicy"]["targeted"] is True
+    answer = await send(api, query, token=ada.token)
+    assert answer["adsPolicy"] == {"targeted": False, "reason": "GLOBAL_PRIVACY_CONTROL"}
 
 
 async def test_requests_racing_with_the_signal_record_it_once(api):

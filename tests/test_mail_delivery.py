@@ -331,3 +331,56 @@ async def test_a_confirmed_change_of_address_is_told_to_the_old_address(mail_set
     row = await OutboundEmail.get()
     assert (row.kind, row.state, row.to_address) == (MailKind.EMAIL_CHANGED, MailState.SENT, None)
     assert row.purpose is None
+
+
+def registration(name: str, email: str) -> str:
+    return f"""mutation {{ register(input: {{name: "{name}", email: "{email}",
+        password: "a long enough password", role: CUSTOMER, consents: {{promotionalEmails: false,
+        partnerPromotions: false, contactSharing: false, targetedAds: false}}}})
+        {{ __typename }} }}"""
+
+
+async def test_an_address_with_a_non_ascii_local_part_is_mailed_with_smtputf8(
+    api, mail_settings, inbox
+):
+    # given a registration with an address registration accepts: "jörg" before the @
+    registered = await api.data(registration("Jörg Müller", "jörg@example.com"))
+    assert registered["register"]["__typename"] == "AuthPayload"
+    # when the worker runs, against a server that supports SMTPUTF8
+    tally = await Worker(mail_settings).drain()
+    # then the welcome mail arrived, to that address in the envelope and the header
+    assert tally.sent == 1
+    assert inbox.rcpt_tried == ["jörg@example.com"]
+    [welcome] = inbox.to("jörg@example.com")
+    assert welcome["To"].addresses[0].display_name == "Jörg Müller"
+    assert welcome["Subject"] == "Welcome to Backline"
+    assert "Hello Jörg Müller" in welcome.get_body(("plain",)).get_content()
+    assert await states() == [MailState.SENT]
+
+
+async def test_without_smtputf8_such_a_mail_fails_clearly_and_the_rest_go(api, settings):
+    # given a server without SMTPUTF8, and three registrations: a non-ASCII local part,
+    # a non-ASCII domain (which has an ASCII form) and a plain address
+    server = SmtpServer(smtputf8=False).start()
+    try:
+        for name, email in [
+            ("Jörg", "jörg@example.com"),
+            ("Zoë", "zoe@exämple.com"),
+            ("Ada", "ada@example.com"),
+        ]:
+            await api.data(registration(name, email))
+        worker = Worker(settings.model_copy(update={"smtp_port": server.port}))
+        # when the worker runs
+        tally = await worker.drain()
+        # then Jörg's mail failed at once with a reason saying why, and the worker went on
+        assert (tally.sent, tally.failed, tally.retried) == (2, 1, 0)
+        jorg = await OutboundEmail.get(recipient__email="jörg@example.com")
+        assert jorg.state == MailState.FAILED
+        assert "does not support SMTPUTF8" in jorg.last_error
+        assert "jörg" not in jorg.last_error
+        # and the domain went in its ASCII form, with no SMTPUTF8 needed
+        assert server.inbox.to("zoe@xn--exmple-cua.com")
+        assert server.inbox.to("ada@example.com")
+        assert server.inbox.rcpt_tried == ["zoe@xn--exmple-cua.com", "ada@example.com"]
+    finally:
+        server.stop()

@@ -38,7 +38,8 @@ mutation Answer($purpose: String!, $granted: Boolean!) {
 MINE = "{ me { introducedPurposes { name introducedIn granted answeredUnder applies } } }"
 
 
-def a_version(name="2027-03-01", purposes=("SMS_REMINDERS",), *, days=0.0, material=False):
+def a_version(name="2027-03-01", purposes=("SMS_REMINDERS",), *, days=31.0, material=True):
+    """Introducing a purpose is a material change: announced 30 days or more ahead."""
     return {
         "input": {
             "version": name,
@@ -50,8 +51,20 @@ def a_version(name="2027-03-01", purposes=("SMS_REMINDERS",), *, days=0.0, mater
     }
 
 
-async def publish(api, clerk, variables) -> dict:
-    return (await api.data(PUBLISH, variables, token=clerk.token))["publishPolicyVersion"]
+async def publish(api, clerk, variables, *, in_force: bool = True) -> dict:
+    """Published through the API; then, unless `in_force` is False, its notice period
+    is made to have passed (its dates moved back), as if the 30 days went by."""
+    published = (await api.data(PUBLISH, variables, token=clerk.token))["publishPolicyVersion"]
+    if in_force and published["__typename"] == "PolicyNotice":
+        await notice_period_passed(published["version"])
+    return published
+
+
+async def notice_period_passed(version: str) -> None:
+    now = datetime.now(UTC)
+    await PolicyVersion.filter(version=version).update(
+        announced_at=now - timedelta(days=31), effective_at=now - timedelta(seconds=1)
+    )
 
 
 async def answer(api, person, purpose="SMS_REMINDERS", granted=True) -> dict:
@@ -124,7 +137,7 @@ async def test_an_introduced_purpose_stops_applying_when_the_account_closes(api)
 async def test_a_purpose_announced_but_not_in_force_cannot_be_consented_to_yet(api):
     ada, clerk = await factories.customer(), await factories.staff()
     # given a material change introducing it, 31 days ahead
-    await publish(api, clerk, a_version(days=31, material=True))
+    await publish(api, clerk, a_version(days=31), in_force=False)
     # then the policy in force does not ask for it: it is not listed, and an answer is refused
     assert await mine(api, ada) == []
     refused = await answer(api, ada)

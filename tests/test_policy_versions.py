@@ -94,6 +94,38 @@ async def test_a_non_material_change_needs_no_wait_and_mails_nobody(api):
     assert not await OutboundEmail.filter(kind=MailKind.POLICY_NOTICE).exists()
 
 
+async def test_a_version_that_introduces_a_purpose_is_material_by_definition(
+    api, mail_settings, inbox
+):
+    # given staff and one member
+    clerk = await factories.staff(email="clerk@example.com")
+    await factories.customer(email="ada@example.com")
+    introducing = version(material=False, days=0)
+    introducing["input"]["introducesPurposes"] = ["SMS_REMINDERS"]
+    # when staff publish a version introducing a purpose as not material, to take effect now
+    result = (await api.data(PUBLISH, introducing, token=clerk.token))["publishPolicyVersion"]
+    # then it is refused on materialChange, nothing takes effect and nobody is mailed
+    assert (result["__typename"], result["field"]) == ("ValidationError", "materialChange")
+    assert (await api.data(NOTICES))["privacyPolicy"] == {"version": "2013-06-14"}
+    assert await PolicyVersion.all().count() == 1
+    assert not await OutboundEmail.exists()
+    # and as a material change it still needs its 30 days
+    introducing["input"] |= {"materialChange": True, "effectiveAt": in_days(29)}
+    result = (await api.data(PUBLISH, introducing, token=clerk.token))["publishPolicyVersion"]
+    assert (result["__typename"], result["field"]) == ("ValidationError", "effectiveAt")
+    # when it is announced 30 days ahead
+    introducing["input"]["effectiveAt"] = in_days(31)
+    result = (await api.data(PUBLISH, introducing, token=clerk.token))["publishPolicyVersion"]
+    # then it is listed, not yet in force, and every active account is mailed
+    assert (result["__typename"], result["materialChange"]) == ("PolicyNotice", True)
+    assert (await api.data(NOTICES))["privacyPolicy"] == {"version": "2013-06-14"}
+    await Worker(mail_settings).drain()
+    assert {message["To"].addresses[0].addr_spec for message in inbox.messages} == {
+        "clerk@example.com",
+        "ada@example.com",
+    }
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

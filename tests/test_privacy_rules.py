@@ -22,12 +22,17 @@ CLIENT_IP = "203.0.113.9"  # the address tests/conftest.py gives every API reque
 
 
 async def a_version_asking_for(purpose: str) -> None:
+    """In force now: announced (as a material change must be) 31 days ago."""
+    now = datetime.now(UTC)
     await policies.publish(
         version="2027-03-01",
         summary=f"We now ask about {purpose}.",
-        material_change=False,
-        effective_at=datetime.now(UTC),
+        material_change=True,
+        effective_at=now + timedelta(days=31),
         introduces=(purpose,),
+    )
+    await PolicyVersion.filter(version="2027-03-01").update(
+        announced_at=now - timedelta(days=31), effective_at=now - timedelta(seconds=1)
     )
 
 
@@ -79,7 +84,7 @@ async def test_a_purpose_no_version_asks_for_is_refused_naming_the_purpose_field
 # Staff acting on requests: each action recorded with who did it and what it was.
 
 
-async def test_a_choice_given_by_phone_is_recorded_with_its_address_and_what_was_changed(api):
+async def test_a_choice_given_by_phone_names_the_clerk_and_their_address_and_what_changed(api):
     # given Ada, who consents to promotions, and a clerk taking her call
     ada = await factories.customer(granted=(Purpose.PROMOTIONAL_EMAILS,))
     clerk = await factories.staff()
@@ -90,11 +95,16 @@ async def test_a_choice_given_by_phone_is_recorded_with_its_address_and_what_was
         {"id": ada.id},
         token=clerk.token,
     )
-    # then the ledger entry has the request's address, and the audit event what changed
+    # then the ledger entry names the clerk and no address (the request's is the clerk's),
+    # and the clerk's audit event has that address and what changed
     event = await ConsentEvent.filter(account_id=ada.account.id).order_by("-id").first()
-    assert (event.source, event.ip) == (ConsentSource.STAFF_REQUEST, CLIENT_IP)
+    assert (event.source, event.ip, event.entered_by_id) == (
+        ConsentSource.STAFF_REQUEST,
+        None,
+        clerk.account.id,
+    )
     audit = await AuditEvent.get(action=AuditAction.CONSENT_CHANGED_BY_STAFF)
-    assert audit.detail == {"PROMOTIONAL_EMAILS": False}
+    assert (audit.detail, audit.actor_ip) == ({"PROMOTIONAL_EMAILS": False}, CLIENT_IP)
 
 
 async def test_lifting_one_hold_lifts_that_hold_only_and_says_who_lifted_it(settings):

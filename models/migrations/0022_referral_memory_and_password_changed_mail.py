@@ -12,7 +12,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0020_privacy_request_read_audit')]
+    dependencies = [('models', '0021_issue_22')]
 
     initial = False
 
