@@ -14,6 +14,7 @@ import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import TransactionContextPooled
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.connection import get_connection, get_connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.executor import MigrationExecutor
@@ -123,6 +124,10 @@ async def database(settings: Settings) -> AsyncIterator[TortoiseContext]:
     find the connection.
     """
     encryption.configure(settings.fernet_keys())
+    # Tortoise caches each model's INSERT and DELETE text per process, keyed by the
+    # connection's name and the table but not by dialect: after SQLite as "default", a
+    # PostgreSQL "default" would be sent `VALUES (?,?)`. A new connection starts clean.
+    EXECUTOR_CACHE.clear()
     context = await Tortoise.init(
         config=tortoise_config(settings.database_url), _enable_global_fallback=True
     )

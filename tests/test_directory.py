@@ -129,11 +129,11 @@ async def test_categories_are_the_fixed_list(api):
 # one list or the other, after review, before the test below passes.
 PUBLIC_QUERIES = {
     "listings", "listing", "categories", "testimonials",
-    "privacyPolicy", "policyNotices", "privacyContact",
+    "privacyPolicy", "policyNotices", "privacyContact", "adsPolicy",
 }  # fmt: skip
 SIGNED_IN_QUERIES = {
     "me", "myDataExport", "legalHolds", "openPrivacyRequests", "findAccountByEmail",
-    "sharedContacts", "sharedContactWithdrawals", "adsAudience", "receivedInquiries",
+    "sharedContacts", "sharedContactWithdrawals", "receivedInquiries",
     "sentInquiries", "auditEvents", "outboundEmails",
 }  # fmt: skip
 # Every field of every type a public query reaches, reviewed: none is a person's contact
@@ -153,6 +153,8 @@ PUBLIC_FIELDS = {
     },
     # The company's own contact point (the controller), not a person's.
     "PrivacyContact": {"controllerName", "email", "phone", "postalAddress"},
+    # Whether this request's ads may be targeted, and why: nothing about anyone else.
+    "AdsPolicy": {"targeted", "reason"},
     "ListingConnection": {"edges", "pageInfo"},
     "ListingEdge": {"cursor", "node"},
     "TestimonialConnection": {"edges", "pageInfo"},

@@ -140,7 +140,14 @@ def test_one_scrape_counts_the_requests_of_every_worker(migrated_template, tmp_p
             f"served by {by_worker}"
         )
 
-        status, scrape = get(f"{base}/metrics", METRICS_TOKEN)
+        # A worker counts a request just after its answer is sent, so the last counts
+        # may land between two reads: scrape until the scrape and the files agree.
+        deadline = time.monotonic() + 30
+        while True:
+            status, scrape = get(f"{base}/metrics", METRICS_TOKEN)
+            by_worker = counts_by_worker(folder)
+            if healthz_count(scrape) == sum(by_worker.values()) or time.monotonic() > deadline:
+                break
         anonymous, _ = get(f"{base}/metrics")
         wrong, _ = get(f"{base}/metrics", METRICS_TOKEN[:-1] + "x")
 
