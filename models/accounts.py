@@ -88,7 +88,7 @@ class ConsentEvent(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="consent_events", on_delete=fields.CASCADE
     )
-    # A Purpose, or a purpose a newer policy version introduced (see privacy/policy.py).
+    # A Purpose, or a purpose a newer policy version introduced (see privacy/policies.py).
     purpose = fields.CharField(max_length=32)
     granted = fields.BooleanField()
     source = fields.CharEnumField(ConsentSource, max_length=32)

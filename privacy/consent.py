@@ -19,7 +19,7 @@ from models.accounts import Account, ConsentEvent, PrivacyPreferences
 from models.policies import PolicyVersion, policy_in_force
 from models.purposes import ConsentSource, Purpose
 from models.sharing import end_grants_given
-from privacy import policy as policies
+from privacy import policies
 
 # Asked by every policy version since the first; each has a column in PrivacyPreferences.
 CORE_PURPOSES: frozenset[str] = frozenset(Purpose)
@@ -128,7 +128,7 @@ async def allows(account_id: int, purpose: str) -> bool:
     a later policy version introduced). No choice means no.
 
     A purpose a later version introduced applies only after a consent under a version
-    that asks for it (privacy/policy.applies, from the ledger). The core purposes are
+    that asks for it (privacy/policies.applies, from the ledger). The core purposes are
     asked by every version since the first, so any choice about them was made under a
     version that asks for them: for them `applies` is the current choice, read from
     PrivacyPreferences."""
@@ -154,7 +154,7 @@ async def record_choice(
     """A choice about a purpose the version in force asks for beyond the core ones
     (including one it introduced), recorded under that version. Ledger only: the
     current choices (PrivacyPreferences) have a column per core purpose and none for
-    these; privacy/policy.applies reads them from the ledger."""
+    these; privacy/policies.applies reads them from the ledger."""
     if purpose in CORE_PURPOSES:
         raise ValueError("choices about the core purposes go through record_choices")
     ensure_origin(source, ip, None)

@@ -7,37 +7,15 @@ from typing import Annotated
 
 import strawberry
 
-from models.audit import events_about
-from models.ids import parse_id
 from schema.context import Info
 from schema.sharing import (
-    AuditEvent,
-    AuditEventConnection,
-    BookingInquiry,
-    BookingInquiryConnection,
-    BookingInquiryInput,
-    BookingInquiryResult,
     ContactShare,
     ContactShareResult,
     SharedContactConnection,
     ShareWithdrawal,
     ShareWithdrawalConnection,
 )
-from services import inquiries, sharing
-
-
-async def send_booking_inquiry(info: Info, input: BookingInquiryInput) -> BookingInquiryResult:
-    """Asks a performer about an event; shares contact details both ways where each side
-    consents."""
-    customer = info.context.viewer.require_account()
-    fields = inquiries.InquiryFields(
-        listing_id=input.listing_id,
-        event_date=input.event_date,
-        event_type=input.event_type,
-        message=input.message,
-    )
-    inquiry = await inquiries.send_inquiry(customer, fields, info.context.rate_limits)
-    return BookingInquiry.from_seen(inquiry)
+from services import sharing
 
 
 async def shared_contacts(
@@ -99,42 +77,8 @@ async def shared_contact_withdrawals(
     return ShareWithdrawalConnection.of(page, ShareWithdrawal.from_row)
 
 
-async def received_inquiries(
-    info: Info, first: int = 20, after: str | None = None
-) -> BookingInquiryConnection:
-    """Booking inquiries about the caller's listings, newest first (session token, or API
-    key with LISTINGS_READ)."""
-    page = await inquiries.received_inquiries(
-        info.context.viewer, first=first, after=after, maximum=info.context.settings.max_page_size
-    )
-    return BookingInquiryConnection.of(page, BookingInquiry.from_seen)
-
-
-async def sent_inquiries(
-    info: Info, first: int = 20, after: str | None = None
-) -> BookingInquiryConnection:
-    """Booking inquiries the caller sent, newest first (session token, or API key with
-    LISTINGS_READ); each says whether the caller's details were shared."""
-    page = await inquiries.sent_inquiries(
-        info.context.viewer, first=first, after=after, maximum=info.context.settings.max_page_size
-    )
-    return BookingInquiryConnection.of(page, BookingInquiry.from_seen)
-
-
 async def revoke_contact_share(info: Info, id: strawberry.ID) -> ContactShareResult:
     """Withdraws one share of the caller's contact details; the recipient no longer sees
     them."""
     owner = info.context.viewer.require_account()
     return ContactShare.from_row(await sharing.revoke_share(owner, id))
-
-
-async def audit_events(
-    info: Info, account_id: strawberry.ID, first: int = 50, after: str | None = None
-) -> AuditEventConnection:
-    """Staff only (schema/permissions.StaffOnly): the audit log about one person, newest
-    first."""
-    subject = parse_id(account_id)
-    page = await events_about(
-        subject, first=first, after=after, maximum=info.context.settings.max_page_size
-    )
-    return AuditEventConnection.of(page, AuditEvent.from_row)

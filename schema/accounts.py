@@ -21,14 +21,14 @@ from schema.errors import (
     RateLimited,
     ValidationError,
 )
-from schema.global_privacy_control import GlobalPrivacyControl
+from schema.gpc import GlobalPrivacyControl
 from schema.listings import Listing
 from schema.policies import IntroducedPurpose
 from schema.privacy_requests import PrivacyRequest, PrivacyRequestConnection
 from schema.sharing import ContactShare
 from schema.testimonials import Testimonial
 from schema.webhooks import WebhookEndpoint
-from services import global_privacy_control, policies, privacy_requests, sessions, webhooks
+from services import gpc, policies, privacy_requests, sessions, webhooks
 
 # Lists that grow are capped in SQL (models/loaders.py); the export is complete.
 CAPPED = "At most MAX_LIST_ITEMS (50 by default); `myDataExport` has them all."
@@ -168,7 +168,7 @@ class Account:
     )
     async def global_privacy_control(self, info: Info) -> GlobalPrivacyControl | None:
         preferences = await info.context.loaders.preferences.load(int(self.id))
-        honoured = await global_privacy_control.honoured(int(self.id), preferences)
+        honoured = await gpc.honoured(int(self.id), preferences)
         return GlobalPrivacyControl.of(honoured) if honoured else None
 
     @strawberry.field(description=f"My listings, in the directory or not, newest first. {CAPPED}")
@@ -266,8 +266,10 @@ def given(value: strawberry.Maybe[Any]) -> bool:
     return isinstance(value, strawberry.Some) and value.value is not None
 
 
-@strawberry.input(description="Only the purposes named with true or false change; null or absent "
-                  "leaves a choice as it is.")
+@strawberry.input(
+    description="Only the purposes named with true or false change; null or absent "
+    "leaves a choice as it is."
+)
 class PrivacyPreferencesInput:
     promotional_emails: strawberry.Maybe[bool | None]
     partner_promotions: strawberry.Maybe[bool | None]
@@ -275,8 +277,10 @@ class PrivacyPreferencesInput:
     targeted_ads: strawberry.Maybe[bool | None]
 
 
-@strawberry.input(description="Only the fields given change; null or absent leaves a field as it "
-                  "is, except `phone`, where null (or an empty string) clears the number.")
+@strawberry.input(
+    description="Only the fields given change; null or absent leaves a field as it "
+    "is, except `phone`, where null (or an empty string) clears the number."
+)
 class UpdateProfileInput:
     name: strawberry.Maybe[str | None]
     email: strawberry.Maybe[str | None]

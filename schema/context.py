@@ -44,7 +44,6 @@ class Context:
         if known is not None:
             self.loaders.preferences.prime(known.account_id, known)
 
-
     async def _load_board_first_pages(
         self, keys: list[tuple[int, int]]
     ) -> list[Page[boards.Question]]:

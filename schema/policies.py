@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from models.policies import PolicyVersion
-from privacy import policy as rules
+from privacy import policies as rules
 from schema.errors import NotAuthorized, ValidationError
 
 PURPOSES_DESCRIPTION = (

@@ -57,7 +57,7 @@ class RequestState:
 
     @property
     def operation_type(self) -> str | None:
-        """"query", "mutation" or "subscription"; None before or without execution."""
+        """ "query", "mutation" or "subscription"; None before or without execution."""
         return self._values.get("graphql_operation_type")
 
     @operation_type.setter
@@ -66,7 +66,7 @@ class RequestState:
 
     @property
     def outcome(self) -> str | None:
-        """"ok" or "error" once a GraphQL operation ran."""
+        """ "ok" or "error" once a GraphQL operation ran."""
         return self._values.get("graphql_outcome")
 
     @outcome.setter

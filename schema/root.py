@@ -11,24 +11,30 @@ from strawberry.schema.config import StrawberryConfig
 from resolvers import accounts as account_resolvers
 from resolvers import ads as ads_resolvers
 from resolvers import api_keys as api_key_resolvers
+from resolvers import audit as audit_resolvers
 from resolvers import boards as board_resolvers
 from resolvers import contact as contact_resolvers
+from resolvers import data_rights as data_rights_resolvers
+from resolvers import inquiries as inquiry_resolvers
 from resolvers import listings as listing_resolvers
 from resolvers import outbox as outbox_resolvers
 from resolvers import policies as policy_resolvers
 from resolvers import privacy_requests as privacy_request_resolvers
+from resolvers import profiles as profile_resolvers
 from resolvers import promotions as promotion_resolvers
 from resolvers import referrals as referral_resolvers
-from resolvers import rights as rights_resolvers
 from resolvers import sharing as sharing_resolvers
+from resolvers import staff_requests as staff_request_resolvers
 from resolvers import testimonials as testimonial_resolvers
 from resolvers import unsubscribe as unsubscribe_resolvers
 from resolvers import webhooks as webhook_resolvers
 from schema.accounts import Account
 from schema.ads import AdsPolicy
+from schema.audit import AuditEventConnection
 from schema.contact import PrivacyContact
 from schema.error_codes import ErrorCodes
 from schema.errors import EXCEPTION_HANDLERS, Error
+from schema.inquiries import BookingInquiryConnection
 from schema.limits import is_unexpected, limit_extensions
 from schema.listings import Listing, ListingConnection
 from schema.operation_name import RequestFacts
@@ -36,13 +42,8 @@ from schema.outbox import OutboundEmailConnection
 from schema.permissions import StaffOnly
 from schema.policies import PolicyNotice, PrivacyPolicy
 from schema.privacy_requests import AccountSummary, StaffPrivacyRequestConnection
-from schema.rights import LegalHold
-from schema.sharing import (
-    AuditEventConnection,
-    BookingInquiryConnection,
-    SharedContactConnection,
-    ShareWithdrawalConnection,
-)
+from schema.sharing import SharedContactConnection, ShareWithdrawalConnection
+from schema.staff_requests import LegalHold
 from schema.testimonials import TestimonialConnection
 from settings import Settings
 
@@ -67,16 +68,16 @@ class Query:
         resolver=contact_resolvers.privacy_contact,
         description="How to reach the company about your data; public.",
     )
-    my_data_export: JSON = strawberry.field(resolver=rights_resolvers.my_data_export)
+    my_data_export: JSON = strawberry.field(resolver=data_rights_resolvers.my_data_export)
     legal_holds: list[LegalHold] = strawberry.field(
-        resolver=rights_resolvers.legal_holds, extensions=[StaffOnly(empty=list)]
+        resolver=staff_request_resolvers.legal_holds, extensions=[StaffOnly(empty=list)]
     )
     open_privacy_requests: StaffPrivacyRequestConnection = strawberry.field(
         resolver=privacy_request_resolvers.open_privacy_requests,
         extensions=[StaffOnly(empty=StaffPrivacyRequestConnection.empty)],
     )
     find_account_by_email: AccountSummary | None = strawberry.field(
-        resolver=rights_resolvers.find_account_by_email,
+        resolver=staff_request_resolvers.find_account_by_email,
         extensions=[StaffOnly(empty=lambda: None)],
     )
     shared_contacts: SharedContactConnection = strawberry.field(
@@ -95,13 +96,13 @@ class Query:
         "network through Backline.",
     )
     received_inquiries: BookingInquiryConnection = strawberry.field(
-        resolver=sharing_resolvers.received_inquiries
+        resolver=inquiry_resolvers.received_inquiries
     )
     sent_inquiries: BookingInquiryConnection = strawberry.field(
-        resolver=sharing_resolvers.sent_inquiries
+        resolver=inquiry_resolvers.sent_inquiries
     )
     audit_events: AuditEventConnection = strawberry.field(
-        resolver=sharing_resolvers.audit_events,
+        resolver=audit_resolvers.audit_events,
         extensions=[StaffOnly(empty=AuditEventConnection.empty)],
     )
     outbound_emails: OutboundEmailConnection = strawberry.field(
@@ -122,9 +123,7 @@ class Mutation:
     change_password = strawberry.mutation(resolver=account_resolvers.change_password)
     sign_out_everywhere = strawberry.mutation(resolver=account_resolvers.sign_out_everywhere)
     revoke_session = strawberry.mutation(resolver=account_resolvers.revoke_session)
-    request_password_reset = strawberry.mutation(
-        resolver=account_resolvers.request_password_reset
-    )
+    request_password_reset = strawberry.mutation(resolver=account_resolvers.request_password_reset)
     reset_password = strawberry.mutation(resolver=account_resolvers.reset_password)
     confirm_address = strawberry.mutation(resolver=account_resolvers.confirm_address)
     resend_address_confirmation = strawberry.mutation(
@@ -141,7 +140,7 @@ class Mutation:
     restore_listing_to_directory = strawberry.mutation(
         resolver=listing_resolvers.restore_listing_to_directory
     )
-    send_booking_inquiry = strawberry.mutation(resolver=sharing_resolvers.send_booking_inquiry)
+    send_booking_inquiry = strawberry.mutation(resolver=inquiry_resolvers.send_booking_inquiry)
     revoke_contact_share = strawberry.mutation(resolver=sharing_resolvers.revoke_contact_share)
     create_api_key = strawberry.mutation(resolver=api_key_resolvers.create_api_key)
     rotate_api_key = strawberry.mutation(resolver=api_key_resolvers.rotate_api_key)
@@ -191,22 +190,24 @@ class Mutation:
         "(`me.introducedPurposes`); the four of `Purpose` are chosen with "
         "updatePrivacyPreferences.",
     )
-    cancel_account = strawberry.mutation(resolver=rights_resolvers.cancel_account)
-    confirm_email_change = strawberry.mutation(resolver=rights_resolvers.confirm_email_change)
+    cancel_account = strawberry.mutation(resolver=data_rights_resolvers.cancel_account)
+    confirm_email_change = strawberry.mutation(resolver=profile_resolvers.confirm_email_change)
     cancel_account_on_request = strawberry.mutation(
-        resolver=rights_resolvers.cancel_account_on_request
+        resolver=staff_request_resolvers.cancel_account_on_request
     )
     update_privacy_preferences_on_request = strawberry.mutation(
-        resolver=rights_resolvers.update_privacy_preferences_on_request
+        resolver=staff_request_resolvers.update_privacy_preferences_on_request
     )
-    place_legal_hold = strawberry.mutation(resolver=rights_resolvers.place_legal_hold)
-    lift_legal_hold = strawberry.mutation(resolver=rights_resolvers.lift_legal_hold)
-    record_legal_disclosure = strawberry.mutation(resolver=rights_resolvers.record_legal_disclosure)
+    place_legal_hold = strawberry.mutation(resolver=staff_request_resolvers.place_legal_hold)
+    lift_legal_hold = strawberry.mutation(resolver=staff_request_resolvers.lift_legal_hold)
+    record_legal_disclosure = strawberry.mutation(
+        resolver=staff_request_resolvers.record_legal_disclosure
+    )
     correct_profile_on_request = strawberry.mutation(
-        resolver=rights_resolvers.correct_profile_on_request
+        resolver=staff_request_resolvers.correct_profile_on_request
     )
     correct_listing_on_request = strawberry.mutation(
-        resolver=rights_resolvers.correct_listing_on_request
+        resolver=staff_request_resolvers.correct_listing_on_request
     )
     file_privacy_request = strawberry.mutation(
         resolver=privacy_request_resolvers.file_privacy_request

@@ -1,5 +1,6 @@
-"""Booking inquiries and shared contacts: who has my details (ContactShare, seen by
-the owner) and whose details I have (SharedContact, seen by the recipient)."""
+"""Shared contacts: who has my details (ContactShare, seen by the owner) and whose
+details I have (SharedContact, seen by the recipient), and the partners' feed of ended
+shares."""
 
 from __future__ import annotations
 
@@ -8,65 +9,15 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from strawberry.scalars import JSON
 
-from models.audit import AuditEvent as AuditEventRow
 from models.sharing import ContactGrant
 from models.sharing import ShareEnded as ShareEndedRow
 from models.sync import ContactsPage
-from privacy.inquiries import SeenInquiry, as_seen_by
+from privacy.inquiries import as_seen_by
 from schema.context import Info
-from schema.enums import AccessMethod, AuditAction
-from schema.errors import ConsentRequired, NotAuthorized, NotFound, RateLimited, ValidationError
-from schema.listings import Listing
+from schema.errors import NotAuthorized, NotFound
+from schema.inquiries import BookingInquiry
 from schema.pagination import Connection
-
-
-@strawberry.type(
-    description="Who sent an inquiry: a name only. Contact details are shared, with "
-    "consent, only through `sharedContacts`."
-)
-class InquiryAuthor:
-    name: str
-
-
-@strawberry.type
-class BookingInquiry:
-    id: strawberry.ID
-    event_date: str
-    event_type: str
-    message: str
-    created_at: datetime
-    asked_by: InquiryAuthor | None = strawberry.field(
-        description="Who asked, as the reader may see it (the performer it was sent to, "
-        "or its author): null once its author closed their account."
-    )
-    listing_id: strawberry.Private[int]
-
-    @classmethod
-    def from_seen(cls, seen: SeenInquiry) -> BookingInquiry:
-        """An inquiry only as its reader may see it (privacy/inquiries.as_seen_by)."""
-        return cls(
-            id=strawberry.ID(str(seen.id)),
-            event_date=seen.event_date,
-            event_type=seen.event_type,
-            message=seen.message,
-            created_at=seen.created_at,
-            asked_by=InquiryAuthor(name=seen.asked_by) if seen.asked_by is not None else None,
-            listing_id=seen.listing_id,
-        )
-
-    @strawberry.field
-    async def listing(self, info: Info) -> Listing:
-        return Listing.from_row(await info.context.loaders.listing.load(self.listing_id))
-
-    @strawberry.field(
-        description="Whether its author's contact details are shared with the performer: "
-        "a share of theirs for this inquiry that is in force (not withdrawn, consent "
-        "still given, account still open)."
-    )
-    async def details_shared(self, info: Info) -> bool:
-        return await info.context.loaders.author_shared.load(int(self.id))
 
 
 @strawberry.type(description="Seen by the owner of the data: who has my contact details, and why.")
@@ -176,61 +127,6 @@ class ShareWithdrawal:
 ShareWithdrawalConnection = Connection[ShareWithdrawal]
 
 
-BookingInquiryConnection = Connection[BookingInquiry]
-
-
-@strawberry.type(description="Staff only: one entry of the audit log.")
-class AuditEvent:
-    id: strawberry.ID
-    action: AuditAction
-    actor_id: strawberry.ID | None
-    actor_name: str | None
-    subject_id: strawberry.ID | None
-    via: AccessMethod | None
-    api_key_id: strawberry.ID | None
-    grant_id: strawberry.ID | None
-    detail: JSON
-    recorded_at: datetime
-    actor_ip: str | None = strawberry.field(
-        description="Where the staff member acted from, for what they entered on a "
-        "person's request (never recorded as the person's)."
-    )
-
-    @classmethod
-    def from_row(cls, row: AuditEventRow) -> AuditEvent:
-        def as_id(value: int | None) -> strawberry.ID | None:
-            return strawberry.ID(str(value)) if value is not None else None
-
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            action=row.action,
-            actor_id=as_id(row.actor_id),
-            actor_name=row.actor.name if row.actor else None,
-            subject_id=as_id(row.subject_id),
-            via=row.via,
-            api_key_id=as_id(row.api_key_id),
-            grant_id=as_id(row.grant_id),
-            detail=row.detail,
-            recorded_at=row.recorded_at,
-            actor_ip=row.actor_ip,
-        )
-
-
-AuditEventConnection = Connection[AuditEvent]
-
-
-@strawberry.input
-class BookingInquiryInput:
-    listing_id: strawberry.ID
-    event_date: str
-    event_type: str
-    message: str
-
-
-BookingInquiryResult = Annotated[
-    BookingInquiry | ConsentRequired | ValidationError | NotAuthorized | NotFound | RateLimited,
-    strawberry.union("BookingInquiryResult"),
-]
 ContactShareResult = Annotated[
     ContactShare | NotAuthorized | NotFound, strawberry.union("ContactShareResult")
 ]

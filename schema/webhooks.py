@@ -30,8 +30,7 @@ WebhookDeliveryState = strawberry.enum(
 
 
 @strawberry.type(
-    description="One event sent, or to be sent, to an endpoint: how it went, never what it "
-    "carried."
+    description="One event sent, or to be sent, to an endpoint: how it went, never what it carried."
 )
 class WebhookDelivery:
     id: strawberry.ID

@@ -1,7 +1,7 @@
 """The privacy policy: the version in force, the changes announced, publishing a new
 version (staff), and the purposes a version introduces: a person's answer to each, and
 where they stand on them. The notice a change needs, and when an introduced purpose
-applies, are rules of privacy/policy.py."""
+applies, are rules of privacy/policies.py."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from models.accounts import Account
 from models.policies import PolicyVersion, policy_in_force
 from models.purposes import ConsentSource
 from privacy import consent
-from privacy import policy as rules
+from privacy import policies as rules
 
 
 async def in_force() -> PolicyVersion:

@@ -11,7 +11,8 @@ import pytest
 from models.accounts import ConsentEvent
 from models.policies import PolicyVersion
 from models.purposes import ConsentSource, Purpose
-from privacy import consent, policy
+from privacy import consent
+from privacy import policies as policy
 from tests import factories
 
 CLIENT_IP = "203.0.113.9"  # the address tests/conftest.py gives every API request

@@ -13,7 +13,8 @@ from models.accounts import Account, AccountStatus, ConsentEvent
 from models.outbox import MailKind, OutboundEmail
 from models.policies import PolicyVersion
 from models.purposes import ConsentSource, Purpose
-from privacy import consent, policy
+from privacy import consent
+from privacy import policies as policy
 from services import policies
 from tests import factories
 

@@ -13,7 +13,8 @@ from models.audit import AuditAction, AuditEvent
 from models.policies import PolicyVersion
 from models.purposes import ConsentSource, Purpose
 from models.retention import LegalHold
-from privacy import consent, policy
+from privacy import consent
+from privacy import policies as policy
 from services import policies, retention
 from services import staff_requests as requests
 from tests import factories

@@ -11,9 +11,9 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from privacy import gpc
+from privacy.gpc import sends_opt_out
 from schema.request_state import RequestState
-from services import global_privacy_control
+from services import gpc
 
 
 class GlobalPrivacyControlMiddleware:
@@ -23,10 +23,10 @@ class GlobalPrivacyControlMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and gpc.sends_opt_out(Headers(scope=scope).get("sec-gpc")):
+        if scope["type"] == "http" and sends_opt_out(Headers(scope=scope).get("sec-gpc")):
             state = RequestState(scope)
             viewer = state.viewer
             if viewer is not None and viewer.person is not None:
                 # The choices just read serve the request's own reads of them.
-                state.preferences = await global_privacy_control.honour(viewer.person, ip=viewer.ip)
+                state.preferences = await gpc.honour(viewer.person, ip=viewer.ip)
         await self.app(scope, receive, send)

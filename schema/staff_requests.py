@@ -1,6 +1,5 @@
-"""The person's rights (export, cancellation, confirming a new address) and the staff
-tools for requests received by email or phone (corrections among them), legal holds and
-disclosures."""
+"""Staff tools for requests received by email, phone or post: choices, cancellation and
+corrections on the person's behalf, legal holds and disclosures."""
 
 from __future__ import annotations
 
@@ -11,9 +10,9 @@ import strawberry
 
 from models.retention import LegalHold as LegalHoldRow
 from schema.accounts import PrivacyPreferences, PrivacyPreferencesInput, given
+from schema.audit import AuditEvent
+from schema.data_rights import AccountCancelled
 from schema.errors import (
-    EmailTaken,
-    InvalidToken,
     InvalidTransition,
     NotAuthorized,
     NotFound,
@@ -21,24 +20,6 @@ from schema.errors import (
 )
 from schema.listings import Listing
 from schema.privacy_requests import AccountSummary
-from schema.sharing import AuditEvent
-
-
-@strawberry.type
-class AccountCancelled:
-    cancelled_at: datetime
-    purge_after: datetime = strawberry.field(
-        description="When the remaining personal data will be erased, unless held for a legal "
-        "obligation."
-    )
-
-
-@strawberry.type(
-    description="A confirmed change of address. Whoever holds the link learns only the "
-    "address it confirmed: the link needs no session, so it reveals nothing else."
-)
-class EmailChangeConfirmed:
-    email: str
 
 
 @strawberry.type(description="Staff only: a legal hold keeps an account from being erased.")
@@ -133,26 +114,30 @@ CorrectProfileResult = Annotated[
     AccountSummary | ValidationError | NotAuthorized | NotFound | InvalidTransition,
     strawberry.union("CorrectProfileResult"),
 ]
+
+
 CorrectListingResult = Annotated[
     Listing | ValidationError | NotAuthorized | NotFound | InvalidTransition,
     strawberry.union("CorrectListingResult"),
 ]
-CancelAccountResult = Annotated[
-    AccountCancelled | NotAuthorized, strawberry.union("CancelAccountResult")
-]
+
+
 StaffCancelResult = Annotated[
     AccountCancelled | NotAuthorized | NotFound, strawberry.union("StaffCancelResult")
 ]
+
+
 StaffPreferencesResult = Annotated[
     PrivacyPreferences | NotAuthorized | NotFound, strawberry.union("StaffPreferencesResult")
 ]
+
+
 LegalHoldResult = Annotated[
     LegalHold | ValidationError | NotAuthorized | NotFound, strawberry.union("LegalHoldResult")
 ]
+
+
 LegalDisclosureResult = Annotated[
     AuditEvent | ValidationError | NotAuthorized | NotFound,
     strawberry.union("LegalDisclosureResult"),
-]
-ConfirmEmailResult = Annotated[
-    EmailChangeConfirmed | InvalidToken | EmailTaken, strawberry.union("ConfirmEmailResult")
 ]

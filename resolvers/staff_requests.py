@@ -1,23 +1,20 @@
-"""Data rights: export, cancellation, confirming a new address; staff requests."""
+"""Staff act on requests received by email, phone or post; legal holds and disclosures."""
 
 from __future__ import annotations
 
 import strawberry
-from strawberry.scalars import JSON
 
 from models.ids import parse_id
 from resolvers.accounts import choices_given
 from schema.accounts import PrivacyPreferences
+from schema.audit import AuditEvent
 from schema.context import Info
+from schema.data_rights import AccountCancelled
 from schema.listings import Listing
 from schema.privacy_requests import AccountSummary
-from schema.rights import (
-    AccountCancelled,
-    CancelAccountResult,
-    ConfirmEmailResult,
+from schema.staff_requests import (
     CorrectListingResult,
     CorrectProfileResult,
-    EmailChangeConfirmed,
     LegalDisclosureInput,
     LegalDisclosureResult,
     LegalHold,
@@ -29,32 +26,7 @@ from schema.rights import (
     StaffPreferencesResult,
     StaffProfileCorrectionInput,
 )
-from schema.sharing import AuditEvent
-from services import data_rights, profiles, staff_requests
-
-
-async def my_data_export(info: Info) -> JSON:
-    """Everything stored about the caller, as one JSON document (right of access)."""
-    viewer = info.context.viewer
-    if viewer.is_anonymous:
-        return {}
-    account = viewer.require_account()
-    return await data_rights.export(account.id)
-
-
-async def cancel_account(info: Info) -> CancelAccountResult:
-    viewer = info.context.viewer
-    account = viewer.require_account()
-    cancelled_at, purge_after = await data_rights.cancel(
-        account, ip=viewer.ip, retention_days=info.context.settings.retention_days
-    )
-    return AccountCancelled(cancelled_at=cancelled_at, purge_after=purge_after)
-
-
-async def confirm_email_change(info: Info, token: str) -> ConfirmEmailResult:
-    """Applies a new email address from the link sent to it."""
-    account = await profiles.confirm_email_change(info.context.links, token)
-    return EmailChangeConfirmed(email=account.email)
+from services import staff_requests
 
 
 async def cancel_account_on_request(info: Info, account_id: strawberry.ID) -> StaffCancelResult:
