@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from mailers.addresses import mailbox, needs_smtputf8, to_header
 from mailers.kinds import KINDS
+from mailers.mailboxes import mailbox, needs_smtputf8, to_header
 from models.outbox import OutboundEmail
 from models.tokens import LinkSigner
 from settings import Settings
@@ -87,7 +87,7 @@ async def compose(row: OutboundEmail, settings: Settings, links: LinkSigner) -> 
 # Long headers stay on one line (RFC 5322 allows 998 characters), so that a
 # List-Unsubscribe URL is never split across lines.
 UNFOLDED = compat32.clone(max_line_length=998, linesep="\r\n")
-# A mail to a UTF-8 address carries it as raw UTF-8 (mailers/addresses.to_header).
+# A mail to a UTF-8 address carries it as raw UTF-8 (mailers/mailboxes.to_header).
 UNFOLDED_UTF8 = UNFOLDED.clone(cte_type="8bit")
 
 

@@ -21,7 +21,14 @@ from models.privacy_requests import PrivacyRequest, PrivacyRequestKind, PrivacyR
 from models.testimonials import Testimonial
 from models.tokens import LinkSigner
 from models.webhooks import WebhookEndpoint
-from privacy import account_access, addresses, mail, password_reset, testimonials, unsubscribe
+from privacy import (
+    account_access,
+    mail,
+    password_reset,
+    testimonials,
+    unsubscribe,
+)
+from privacy.address_confirmation import confirmation_token, is_confirmed
 from privacy.email_change import email_change_token
 from privacy.redaction import mask_email
 from settings import Settings
@@ -77,9 +84,9 @@ def _address_confirmation_url(
     recipient: Account, settings: Settings, links: LinkSigner
 ) -> str | None:
     """A link to confirm the recipient's address; None once it is confirmed."""
-    if addresses.is_confirmed(recipient) or not recipient.email_confirmation_nonce:
+    if is_confirmed(recipient) or not recipient.email_confirmation_nonce:
         return None
-    token = addresses.confirmation_token(links, recipient)
+    token = confirmation_token(links, recipient)
     return f"{settings.public_url}/account/confirm-address/{token}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiosmtplib
 
-from mailers.addresses import needs_smtputf8
+from mailers.mailboxes import needs_smtputf8
 from settings import Settings
 
 CONNECTION_ERRORS = (
@@ -44,7 +44,7 @@ NO_SMTPUTF8 = (
 
 
 async def send(smtp: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes) -> None:
-    # A non-ASCII address has no ASCII form (mailers/addresses.py): only SMTPUTF8 carries it.
+    # A non-ASCII address has no ASCII form (mailers/mailboxes.py): only SMTPUTF8 carries it.
     options = ["SMTPUTF8"] if needs_smtputf8(sender, recipient) else []
     try:
         await smtp.sendmail(sender, [recipient], message, mail_options=options)

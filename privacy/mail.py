@@ -10,7 +10,7 @@ from models.accounts import Account, AccountStatus
 from models.outbox import MailKind, OutboundEmail
 from models.purposes import Purpose
 from models.sharing import BookingInquiry
-from privacy import addresses, consent
+from privacy import address_confirmation, consent
 from privacy.inquiries import SeenInquiry, as_seen_by
 
 # Mail that still goes out when the account it is about has closed: a privacy request is
@@ -37,8 +37,8 @@ def consenting(purpose: Purpose) -> Q:
     """Active accounts whose current choice allows `purpose`, and whose address is
     confirmed where the purpose needs it (a SQL condition)."""
     condition = Q(status=AccountStatus.ACTIVE) & consent.granted(purpose)
-    if addresses.needs_confirmed_address(purpose):
-        condition &= addresses.confirmed()
+    if address_confirmation.needs_confirmed_address(purpose):
+        condition &= address_confirmation.confirmed()
     return condition
 
 
@@ -67,8 +67,8 @@ async def reason_not_to_deliver(row: OutboundEmail) -> str | None:
         return f"consent to {row.purpose.value} was withdrawn"
     if (
         recipient is not None
-        and addresses.needs_confirmed_address(row.purpose)
-        and not addresses.is_confirmed(recipient)
+        and address_confirmation.needs_confirmed_address(row.purpose)
+        and not address_confirmation.is_confirmed(recipient)
     ):
         return "the address is not confirmed"
     return None

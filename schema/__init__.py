@@ -1,4 +1,5 @@
 """GraphQL types, inputs and unions: what a client may see at all.
 
-The assembled schema is in schema.root (`strawberry export-schema schema.root:schema`).
+The assembled schema is in web/graphql_schema.py, above the resolvers it maps
+(`strawberry export-schema web.graphql_schema:schema`).
 """

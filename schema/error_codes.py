@@ -22,7 +22,7 @@ def _tag(errors: list[GraphQLError] | None, code: str) -> None:
 
 
 class ErrorCodes(SchemaExtension):
-    # Parse failures are tagged in schema/root.BacklineSchema.process_errors: the parser
+    # Parse failures are tagged in web/graphql_schema.BacklineSchema.process_errors: the parser
     # cache raises before any parse hook of ours would run.
     def on_validate(self) -> Iterator[None]:
         yield

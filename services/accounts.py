@@ -13,7 +13,7 @@ from models import auth, validation
 from models.accounts import Account, Role
 from models.policies import policy_in_force
 from models.purposes import ConsentSource, Purpose
-from privacy import addresses, consent
+from privacy import address_confirmation, consent
 from privacy.contact_details import DEFAULT_REGION, ensure_none
 from privacy.sessions import describe_client
 from rate_limits import RateLimits
@@ -76,7 +76,9 @@ async def open_account(
     password_hash = await auth.hash_password_off_loop(password)
     try:
         async with in_transaction():
-            account = await _create(name, email, password_hash, role, **addresses.new_round())
+            account = await _create(
+                name, email, password_hash, role, **address_confirmation.new_round()
+            )
             await consent.record_choices(account, consents, ConsentSource.REGISTRATION, ip)
             await enqueue_welcome(account)
             token = await auth.start_session(account, session_days, describe_client(user_agent))

@@ -16,7 +16,7 @@ from models.accounts import Account
 from models.api_keys import ApiKey
 from models.audit import AuditAction, AuditEvent
 from models.tokens import LinkSigner
-from privacy import addresses, password_reset
+from privacy import address_confirmation, password_reset
 from rate_limits import RateLimits
 
 # A request answers no sooner than this after it started, whoever uses the address: the
@@ -56,8 +56,8 @@ async def reset_password(links: LinkSigner, *, token: str, new_password: str) ->
     # Hashed before the transaction, so that no lock is held through Argon2's work.
     password_hash = await auth.hash_password_off_loop(new_password)
     changes: dict[str, object] = {"password_hash": password_hash, "password_reset_digest": None}
-    if not addresses.is_confirmed(account):
-        changes |= addresses.confirmed_now()
+    if not address_confirmation.is_confirmed(account):
+        changes |= address_confirmation.confirmed_now()
     async with in_transaction():
         # Only if nothing changed since the link was read: of two uses racing, one wins.
         updated = await Account.filter(

@@ -16,7 +16,7 @@ from models.accounts import Account, PrivacyPreferences
 from models.auth import email_is_taken
 from models.purposes import ConsentSource, Purpose
 from models.tokens import LinkSigner
-from privacy import addresses, consent, email_change
+from privacy import address_confirmation, consent, email_change
 from privacy.contact_details import DEFAULT_REGION, ensure_none
 from rate_limits import RateLimits
 
@@ -93,7 +93,7 @@ async def confirm_email_change(links: LinkSigner, token: str) -> Account:
                 # A reset link mailed to the replaced address stops working.
                 "password_reset_digest": None,
             }
-            | addresses.confirmed_now()
+            | address_confirmation.confirmed_now()
         )
         try:
             await account.save()

@@ -161,7 +161,7 @@ async def test_without_the_acknowledgement_nothing_is_stored(api):
 
 
 async def test_the_schema_tells_posts_are_public():
-    from schema.root import schema
+    from web.graphql_schema import schema
 
     printed = str(schema)
     for name in ("askListingQuestion", "answerListingQuestion"):

@@ -16,8 +16,8 @@ from graphql import (
 )
 
 from models.accounts import Account, AccountStatus
-from schema.root import schema
 from tests import factories
+from web.graphql_schema import schema
 
 DIRECTORY = """
 query Directory($category: String, $city: String, $state: String, $first: Int!, $after: String) {

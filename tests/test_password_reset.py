@@ -22,7 +22,7 @@ from models.outbox import MailKind, MailState, OutboundEmail
 from models.purposes import Purpose
 from models.retention import RequestLog
 from models.tokens import LinkSigner
-from privacy import addresses, email_change
+from privacy import address_confirmation, email_change
 from privacy.password_reset import LINKS_KEPT
 from privacy.unsubscribe import make_token
 from services import password_reset
@@ -317,7 +317,7 @@ async def test_links_of_another_kind_and_forged_ones_are_refused(
     links = signer(settings)
     others = [
         email_change.email_change_token(links, account),
-        addresses.confirmation_token(links, account),
+        address_confirmation.confirmation_token(links, account),
         make_token(links, account.id, Purpose.PROMOTIONAL_EMAILS),
         # the reset link's own payload, under every other kind's signature
         links.sign("email-change", [account_id, nonce, expires]),

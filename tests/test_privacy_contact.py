@@ -11,10 +11,10 @@ from pydantic import ValidationError
 
 from models.retention import RequestLog
 from schema.limits import CostEstimate
-from schema.root import build_schema
 from settings import Settings
 from tests import factories
 from tests.conftest import client_for
+from web.graphql_schema import build_schema
 
 CONTACT = "{ privacyContact { controllerName email postalAddress phone } }"
 SECURITY_TXT = "/.well-known/security.txt"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from strawberry.printer import print_schema
 
-from schema.root import schema
+from web.graphql_schema import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,5 +15,5 @@ def test_committed_schema_is_current():
     committed = (ROOT / "schema.graphql").read_text()
     assert committed.strip() == print_schema(schema).strip(), (
         "schema.graphql is stale: run "
-        "`.venv/bin/strawberry export-schema schema.root:schema --output schema.graphql`"
+        "`.venv/bin/strawberry export-schema web.graphql_schema:schema --output schema.graphql`"
     )

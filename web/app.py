@@ -1,7 +1,6 @@
 """The app factory: the ASGI application uvicorn serves (`main:create_app`), with its
 routes, its middleware stack and its lifespan."""
 
-
 from __future__ import annotations
 
 import contextlib
@@ -23,22 +22,22 @@ from rate_limits import RateLimits
 from services.contact import SECURITY_TXT_PATH
 from settings import Settings, get_settings
 from web import logs
+from web.address_confirmation import confirm_address_endpoint
 from web.auth import AuthenticationMiddleware
 from web.body_limit import BodyLimitMiddleware
 from web.cache_control import CacheControlMiddleware
-from web.confirm_address import confirm_address_endpoint
-from web.confirm_email import confirm_email_endpoint
+from web.email_change import confirm_email_endpoint
 from web.gpc import GlobalPrivacyControlMiddleware
 from web.graphql_view import STATIC, GraphQLView
 from web.logs import RequestIdMiddleware
 from web.metrics import Metrics, MetricsMiddleware
 from web.outage import OutageMiddleware
+from web.password_reset import reset_password_endpoint
 from web.public_cache import PublicCacheMiddleware, PublicResponseCache
 from web.request_log import RequestLogBuffer, RequestLogMiddleware
-from web.reset_password import reset_password_endpoint
 from web.security_headers import SecurityHeadersMiddleware
 from web.security_txt import security_txt_endpoint
-from web.testimonial_consent import testimonial_consent_endpoint
+from web.testimonials import testimonial_consent_endpoint
 from web.unsubscribe import unsubscribe_endpoint
 
 

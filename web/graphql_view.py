@@ -23,8 +23,8 @@ from models.tokens import LinkSigner
 from rate_limits import RateLimits
 from schema.context import Context
 from schema.request_state import RequestState
-from schema.root import build_schema
 from settings import Settings
+from web.graphql_schema import build_schema
 from web.outage import outage_in
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"

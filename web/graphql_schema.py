@@ -249,6 +249,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     )
 
 
-# The development schema, for `strawberry export-schema schema.root:schema`; built from
+# The development schema, for `strawberry export-schema web.graphql_schema:schema`; built from
 # the defaults alone, so that importing this module never reads the environment.
 schema = build_schema(Settings.model_construct())
