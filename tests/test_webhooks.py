@@ -31,7 +31,7 @@ from privacy import webhook_targets
 from services import api_keys
 from settings import Settings
 from tests import factories
-from tests.conftest import client_for
+from tests.conftest import POSTGRES_URL, client_for
 from tests.webhook_receiver import Receiver
 from webhooks.worker import WebhookWorker
 
@@ -912,3 +912,36 @@ async def test_a_delivery_is_not_failed_because_the_database_went_away(
     stop.set()
     await running
     assert [event["type"] for event in receiver.events(endpoint["secret"])] == ["INQUIRY_RECEIVED"]
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="SQLite takes one writer at a time: no race")
+async def test_two_workers_claiming_at_the_same_instant_take_one_delivery_per_endpoint(
+    hooks, hook_settings, receiver, monkeypatch
+):
+    # given an endpoint with two deliveries due
+    band, listing, endpoint = await partner_band(hooks, receiver, ["INQUIRY_RECEIVED"])
+    for _ in range(2):
+        await factories.inquiry(await factories.customer(granted=SHARING), listing)
+    assert await WebhookDelivery.filter(state=DeliveryState.QUEUED).count() == 2
+    # when one worker is inside its claim, holding what it locked, and not committed
+    # (each worker reads one due delivery at a time, so they lock different ones)...
+    one_at_a_time = hook_settings.model_copy(update={"webhook_batch_size": 1})
+    inside, release = asyncio.Event(), asyncio.Event()
+    lock_endpoints = WebhookWorker._lock_endpoints
+
+    async def held(self, oldest):
+        locked = await lock_endpoints(self, oldest)
+        inside.set()
+        await release.wait()
+        return locked
+
+    monkeypatch.setattr(WebhookWorker, "_lock_endpoints", held)
+    first = asyncio.create_task(WebhookWorker(one_at_a_time).claim(slots=4))
+    await inside.wait()
+    monkeypatch.setattr(WebhookWorker, "_lock_endpoints", lock_endpoints)
+    # ...a second worker claiming then takes nothing of that endpoint
+    second = await WebhookWorker(one_at_a_time).claim(slots=4)
+    release.set()
+    # and the endpoint has one delivery in flight
+    assert second == [] and len(await first) == 1
+    assert await WebhookDelivery.filter(state=DeliveryState.SENDING).count() == 1

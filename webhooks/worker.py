@@ -177,6 +177,8 @@ class WebhookWorker:
             for row in await query.only("id", "endpoint_id"):
                 if len(oldest) < slots:
                     oldest.setdefault(row.endpoint_id, row.id)
+            if oldest and _is_postgres():
+                oldest = await self._lock_endpoints(oldest)
             if oldest:
                 await (
                     WebhookDelivery.filter(_due(now), id__in=list(oldest.values()))
@@ -194,6 +196,20 @@ class WebhookWorker:
             .order_by("id")
             .select_related("endpoint__api_key", "endpoint__owner")
         )
+
+    async def _lock_endpoints(self, oldest: dict[int, int]) -> dict[int, int]:
+        """Keeps the endpoints this transaction could lock. Two workers claiming at once
+        lock different deliveries, maybe of one endpoint, and neither sees the other's
+        claim before it commits: the endpoint's row, locked until the claim commits, is
+        what keeps one delivery in flight per endpoint across workers. The UPDATE that
+        follows runs after the lock is taken, so it sees any claim committed before."""
+        # (Tortoise's values_list() drops FOR UPDATE: only() keeps it.)
+        locked = await (
+            WebhookEndpoint.filter(id__in=list(oldest))
+            .select_for_update(skip_locked=True)
+            .only("id")
+        )
+        return {endpoint.id: oldest[endpoint.id] for endpoint in locked}
 
     async def drain(self) -> Tally:
         """Queues what ended, then delivers everything due now, WEBHOOK_CONCURRENCY at a
