@@ -19,6 +19,7 @@ from models.pagination import Page, check_page_size
 from privacy import boards as rules
 from privacy.contact_details import DEFAULT_REGION, RemovedDetail, scrub
 from privacy.public_text import normalize
+from privacy.viewer import ensure_staff
 from rate_limits import RateLimits
 from services import listings
 
@@ -176,6 +177,7 @@ async def remove_on_request(staff: Account, post_id: str) -> int:
     """Staff take any post down (a question with its answer) on a request received by
     email or phone, recorded in the audit log with the staff member; the post's text is
     not copied there. Returns the post's id."""
+    ensure_staff(staff)
     post = await _post(post_id)
     if post is None:
         raise NotFoundError("No such post.")

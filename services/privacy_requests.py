@@ -28,7 +28,7 @@ from models.privacy_requests import (
     requests_page,
 )
 from privacy import privacy_requests as rules
-from privacy.viewer import Viewer
+from privacy.viewer import Viewer, ensure_staff
 from rate_limits import RateLimits
 from settings import Settings
 
@@ -99,6 +99,7 @@ async def file_on_behalf(
     cap applies, since the request was made whether or not we record it. Acknowledged by
     mail at once unless `acknowledge` is false (acknowledged by the channel it came
     through; staff may acknowledge it later)."""
+    ensure_staff(staff)
     if source == PrivacyRequestSource.SELF_SERVICE:
         raise InvalidInput("source", "Say how the request reached us: EMAIL, PHONE or POST.")
     message = validation.text(message, "message", max_length=limits.max_length, multiline=True)
@@ -185,6 +186,7 @@ async def _unused_reference() -> str:
 async def acknowledge(staff: Account, request_id: int | None) -> PrivacyRequest:
     """Staff acknowledge a request they entered without acknowledging it: the
     acknowledgement (reference, due date) is mailed now."""
+    ensure_staff(staff)
     return await _staff_move(staff, request_id, Status.ACKNOWLEDGED, None)
 
 
@@ -210,6 +212,7 @@ async def reject(
 async def _staff_move(
     staff: Account, request_id: int | None, to: Status, reason: str | None
 ) -> PrivacyRequest:
+    ensure_staff(staff)
     async with in_transaction():
         request = await _request(request_id)
         await move(request, to, staff, reason=reason)
@@ -288,10 +291,11 @@ async def own_requests(
 async def open_requests(
     reader: Account, *, first: int, after: str | None, maximum: int
 ) -> Page[PrivacyRequest]:
-    """Staff's queue (who may read it is declared at the field): open requests, the
+    """Staff's queue (staff only, here and at the field): open requests, the
     earliest due first, whatever the account's status. Each request shown is audited as
     read by `reader` (one multi-row INSERT per page), as a contact read is: its message
     often holds what the person asks about themselves."""
+    ensure_staff(reader)
     page = await by_due_date_page(rules.still_open(), first=first, after=after, maximum=maximum)
     await insert_audit_events(
         AuditEvent(

@@ -24,6 +24,7 @@ from models.purposes import ConsentSource, Purpose
 from models.retention import LegalHold
 from privacy import consent, holds, privacy_requests
 from privacy.contact_details import DEFAULT_REGION
+from privacy.viewer import ensure_staff
 from rate_limits import RateLimits
 from services import data_rights, profiles
 from services import privacy_requests as requests_service
@@ -44,6 +45,7 @@ async def change_choices(
     """A person's choice given by phone or email, recorded as theirs (STAFF_REQUEST)
     and naming the staff member who entered it; `ip`, the staff member's address, goes
     with their audit event, never into the person's ledger."""
+    ensure_staff(staff)
     async with in_transaction():
         preferences = await consent.record_choices(
             account, choices, ConsentSource.STAFF_REQUEST, None, entered_by=staff
@@ -63,6 +65,7 @@ async def cancel_on_request(
 ) -> tuple[datetime, datetime]:
     """The person asked by email or phone that their information no longer be used:
     the same cancellation as their own, recorded as staff's (STAFF_REQUEST, audit)."""
+    ensure_staff(staff)
     return await data_rights.cancel(account, ip=ip, retention_days=retention_days, staff=staff)
 
 
@@ -76,6 +79,7 @@ async def holds_of(account_id: int | None, *, limit: int) -> list[LegalHold]:
 async def place_hold(
     staff: Account, account: Account, reason: str, ends_at: datetime | None
 ) -> LegalHold:
+    ensure_staff(staff)
     reason = validation.text(reason, "reason", max_length=2000, multiline=True)
     if ends_at is not None and ends_at <= datetime.now(UTC):
         raise InvalidInput("endsAt", "A hold must end in the future, or have no end date.")
@@ -93,6 +97,7 @@ async def place_hold(
 
 
 async def lift_hold(staff: Account, hold_id: int | None) -> LegalHold:
+    ensure_staff(staff)
     hold = await LegalHold.get_or_none(holds.active(), id=hold_id) if hold_id else None
     if hold is None:
         raise NotFoundError("No such active legal hold.")
@@ -119,6 +124,7 @@ async def record_disclosure(
     """ "Disclosure when required by law": who asked, under what reference, which data.
     Hidden from the person's own export while a legal hold stands. Returned with the
     staff member who recorded it."""
+    ensure_staff(staff)
     detail = {
         "authority": validation.text(authority, "authority", max_length=200),
         "legal_reference": validation.text(legal_reference, "legalReference", max_length=200),
@@ -142,6 +148,7 @@ async def find_account_by_email(
     or None. Every lookup is audited, a miss too: a hit names the account; a miss keeps
     only a keyed fingerprint of the address (privacy/privacy_requests.lookup_fingerprint),
     never the address of someone who may not be a member."""
+    ensure_staff(staff)
     try:
         address = validation.email(email)
     except InvalidInput:
@@ -184,6 +191,7 @@ async def correct_profile(
     calls), recorded as staff's (audit, source STAFF_REQUEST), optionally answering one
     of the person's open privacy requests (resolved separately). Never the address:
     a new address is confirmed by its owner through the link mailed to it."""
+    ensure_staff(staff)
     if not changes:
         raise InvalidInput(None, "Name at least one field to correct.")
     async with in_transaction():
@@ -213,6 +221,7 @@ async def correct_listing(
     the listing's, under the same checks as the owner's `updateListing`
     (services/listings.ListingFields); saving the row moves its revision, so cached
     public pages showing it are renewed (models/public_version.py)."""
+    ensure_staff(staff)
     if not changes:
         raise InvalidInput(None, "Name at least one field to correct.")
     listing = await listing_queries.listing_with_owner(listing_id)
