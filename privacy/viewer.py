@@ -45,14 +45,6 @@ class Viewer:
     def require_staff(self) -> Account:
         return ensure_staff(self.require_account())
 
-
-def ensure_staff(account: Account) -> Account:
-    """The one rule of who acts as staff: every staff use case asks it of the account it
-    is given, whatever already asked before calling it."""
-    if account.role != Role.STAFF:
-        raise NotAuthorizedError("Only staff can do this.")
-    return account
-
     def account_for(self, scope: ApiScope) -> Account | None:
         """The account a read of `scope` is for: a session's, or a key's that holds
         the scope. None for anonymous callers; a key without it is refused."""
@@ -61,3 +53,11 @@ def ensure_staff(account: Account) -> Account:
         if self.session_id is None and scope not in self.scopes:
             raise NotAuthorizedError(f"This API key does not have the {scope} scope.")
         return self.account
+
+
+def ensure_staff(account: Account) -> Account:
+    """The one rule of who acts as staff: every staff use case asks it of the account it
+    is given, whatever already asked before calling it."""
+    if account.role != Role.STAFF:
+        raise NotAuthorizedError("Only staff can do this.")
+    return account
