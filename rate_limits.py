@@ -90,9 +90,7 @@ class RateLimits:
         self.key_prefix = key_prefix
         self.login_per_ip = parse_many(settings.rate_limit_login_per_ip)
         self.login_failures = parse_many(settings.rate_limit_login_failures)
-        self.login_failures_per_account = parse_many(
-            settings.rate_limit_login_failures_per_account
-        )
+        self.login_failures_per_account = parse_many(settings.rate_limit_login_failures_per_account)
         self.inquiries_per_account = parse_many(settings.rate_limit_inquiries_per_account)
         self.inquiries_per_listing = parse_many(settings.rate_limit_inquiries_per_listing)
         self.register_per_ip = parse_many(settings.rate_limit_register_per_ip)
@@ -102,9 +100,7 @@ class RateLimits:
         self.email_change_per_account = parse_many(settings.rate_limit_email_change_per_account)
         self.email_change_per_ip = parse_many(settings.rate_limit_email_change_per_ip)
         self.password_change_failures = parse_many(settings.rate_limit_password_change_failures)
-        self.password_reset_per_address = parse_many(
-            settings.rate_limit_password_reset_per_address
-        )
+        self.password_reset_per_address = parse_many(settings.rate_limit_password_reset_per_address)
         self.password_reset_per_ip = parse_many(settings.rate_limit_password_reset_per_ip)
         self.address_confirmation_per_account = parse_many(
             settings.rate_limit_address_confirmation_per_account
@@ -147,9 +143,7 @@ class RateLimits:
     async def _call(self, method: str, item: RateLimitItem, *key: str) -> Any:
         """One limiter call on Redis, or in memory while Redis is away."""
         if self.degraded is not None:
-            if time.monotonic() >= self._next_probe and (
-                self._probe is None or self._probe.done()
-            ):
+            if time.monotonic() >= self._next_probe and (self._probe is None or self._probe.done()):
                 # In the background: no request waits on a Redis that does not answer.
                 self._next_probe = time.monotonic() + self.probe_seconds
                 self._probe = asyncio.create_task(self.check())

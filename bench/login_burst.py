@@ -29,8 +29,8 @@ from cryptography.fernet import Fernet
 
 DIRECTORY = "{ listings(first: 20) { edges { node { id title performer { name } } } } }"
 REGISTER = (
-    "mutation($e: String!) { register(input: {name: \"Burst\", email: $e, password: "
-    "\"a long burst password\", role: CUSTOMER, consents: {promotionalEmails: false, "
+    'mutation($e: String!) { register(input: {name: "Burst", email: $e, password: '
+    '"a long burst password", role: CUSTOMER, consents: {promotionalEmails: false, '
     "partnerPromotions: false, contactSharing: false, targetedAds: false}}) { __typename } }"
 )
 

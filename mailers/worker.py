@@ -190,9 +190,7 @@ class Worker:
                             break
                         if renew_at is not None and datetime.now(UTC) >= renew_at:
                             pending = await self._renew(token, pending)
-                            renew_at = datetime.now(UTC) + timedelta(
-                                seconds=self.claim_seconds / 2
-                            )
+                            renew_at = datetime.now(UTC) + timedelta(seconds=self.claim_seconds / 2)
                             continue
                         row = pending.pop(0)
                         tally += await self._deliver_isolated(connection, row)
@@ -216,14 +214,12 @@ class Worker:
         """Extends the claim on the rows still to send; a row whose claim already ran out
         and that another worker took is left to that worker."""
         ids = [row.id for row in pending]
-        kept = await OutboundEmail.filter(
-            id__in=ids, claim=token, state=MailState.SENDING
-        ).update(claimed_until=datetime.now(UTC) + timedelta(seconds=self.claim_seconds))
+        kept = await OutboundEmail.filter(id__in=ids, claim=token, state=MailState.SENDING).update(
+            claimed_until=datetime.now(UTC) + timedelta(seconds=self.claim_seconds)
+        )
         if kept == len(pending):
             return pending
-        ours = set(
-            await OutboundEmail.filter(id__in=ids, claim=token).values_list("id", flat=True)
-        )
+        ours = set(await OutboundEmail.filter(id__in=ids, claim=token).values_list("id", flat=True))
         return [row for row in pending if row.id in ours]
 
     async def _deliver_isolated(self, connection: aiosmtplib.SMTP, row: OutboundEmail) -> Tally:

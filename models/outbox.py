@@ -110,4 +110,3 @@ async def outbox_page(
         after=after,
         maximum=maximum,
     )
-

@@ -189,9 +189,7 @@ def _phone_spans(shadow: str, region: str) -> list[tuple[int, int]]:
             start, end = _trimmed(dialled, match.start(), match.end())
             if start < end and _is_phone(dialled[start:end], spelled=pattern is PHONE_WORDS):
                 spans.append((start, end))
-    matcher = phonenumbers.PhoneNumberMatcher(
-        dialled, region, leniency=phonenumbers.Leniency.VALID
-    )
+    matcher = phonenumbers.PhoneNumberMatcher(dialled, region, leniency=phonenumbers.Leniency.VALID)
     spans += [_trimmed(dialled, match.start, match.end) for match in matcher]
     return _merged(spans)
 

@@ -114,8 +114,9 @@ def _shows_nothing(character: str) -> bool:
 
 
 def skeleton(text: str) -> Skeleton:
-    visible = [(index, character) for index, character in enumerate(text)
-               if not _shows_nothing(character)]
+    visible = [
+        (index, character) for index, character in enumerate(text) if not _shows_nothing(character)
+    ]
     return Skeleton(
         text="".join(character for _, character in visible),
         where=tuple(index for index, _ in visible),

@@ -37,9 +37,7 @@ def ensure_events_allowed(key: ApiKey, events: list[WebhookEvent]) -> None:
         raise InvalidInput("events", "Choose at least one event.")
     for event in events:
         if SCOPE_OF[event] not in key.scope_set:
-            raise InvalidInput(
-                "events", f"{event} needs a key with the {SCOPE_OF[event]} scope."
-            )
+            raise InvalidInput("events", f"{event} needs a key with the {SCOPE_OF[event]} scope.")
 
 
 def live() -> Q:

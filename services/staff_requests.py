@@ -197,9 +197,7 @@ async def correct_profile(
     async with in_transaction():
         if request_id is not None:
             await requests_service.linked_request(account.id, request_id)
-        await profiles.update_profile(
-            limits, account, ip=ip, phone_region=phone_region, **changes
-        )
+        await profiles.update_profile(limits, account, ip=ip, phone_region=phone_region, **changes)
         await AuditEvent.create(
             action=AuditAction.PROFILE_CORRECTED_BY_STAFF,
             actor_id=staff.id,

@@ -82,9 +82,9 @@ async def test_the_same_number_in_another_writing_is_no_change(api, stored):
     assert (await set_phone(api, ada, "(512) 555-0100"))["__typename"] == "Account"
     # then nothing is written: no new ciphertext, no move in the partner's sync
     assert await raw_phone(ada.account.id) == ciphertext
-    assert await ContactGrant.get(owner_id=ada.account.id).values_list(
-        "change_seq", flat=True
-    ) == seq
+    assert (
+        await ContactGrant.get(owner_id=ada.account.id).values_list("change_seq", flat=True) == seq
+    )
     # and another number is a change
     assert (await set_phone(api, ada, "512 555 0199"))["phone"] == "+15125550199"
 

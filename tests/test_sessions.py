@@ -48,9 +48,7 @@ class Argon2Verifications:
         monkeypatch.setattr(argon2.PasswordHasher, "verify", verify)
 
 
-async def test_wrong_password_and_unknown_address_get_the_same_answer_and_work(
-    api, monkeypatch
-):
+async def test_wrong_password_and_unknown_address_get_the_same_answer_and_work(api, monkeypatch):
     # given a registered address, and a spy on the real Argon2 verification
     ada = await factories.customer(email="ada@example.com")
     verifications = Argon2Verifications(monkeypatch)

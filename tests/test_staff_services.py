@@ -59,9 +59,7 @@ def calls(settings, someone: Account, ada: Account) -> dict:
 
 
 @pytest.mark.parametrize("role", ["customer", "performer"])
-async def test_every_staff_use_case_refuses_anyone_but_staff_and_changes_nothing(
-    settings, role
-):
+async def test_every_staff_use_case_refuses_anyone_but_staff_and_changes_nothing(settings, role):
     # given Ada, and someone who is not staff
     ada = await factories.customer()
     someone = await getattr(factories, role)()

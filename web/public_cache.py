@@ -169,9 +169,7 @@ class PublicCacheMiddleware:
                 elif not message.get("more_body") and start.get("status") == 200:
                     body = b"".join(chunks)
                     if b'"errors"' not in body:
-                        self.cache.put(
-                            key, version, listings, list(start.get("headers", [])), body
-                        )
+                        self.cache.put(key, version, listings, list(start.get("headers", [])), body)
             await send(message)
 
         return store

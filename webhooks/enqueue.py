@@ -55,8 +55,7 @@ async def enqueue_inquiry_events(inquiry: BookingInquiry, grants: list[ContactGr
         (inquiry.performer_id, WebhookEvent.INQUIRY_RECEIVED, None, inquiry.id, when)
     ]
     shared: list[Event] = [
-        (grant.recipient_id, WebhookEvent.CONTACT_SHARED, grant.id, None, when)
-        for grant in grants
+        (grant.recipient_id, WebhookEvent.CONTACT_SHARED, grant.id, None, when) for grant in grants
     ]
     return await _enqueue(received + shared)
 
