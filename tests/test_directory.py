@@ -130,10 +130,12 @@ async def test_categories_are_the_fixed_list(api):
 PUBLIC_QUERIES = {
     "listings", "listing", "categories", "testimonials",
     "privacyPolicy", "policyNotices", "privacyContact",
+    # Whether targeted ads may load: answered for anyone, anonymous callers included.
+    "adsPolicy",
 }  # fmt: skip
 SIGNED_IN_QUERIES = {
     "me", "myDataExport", "legalHolds", "openPrivacyRequests", "findAccountByEmail",
-    "sharedContacts", "sharedContactWithdrawals", "adsAudience", "receivedInquiries",
+    "sharedContacts", "sharedContactWithdrawals", "receivedInquiries",
     "sentInquiries", "auditEvents", "outboundEmails",
 }  # fmt: skip
 # Every field of every type a public query reaches, reviewed: none is a person's contact
@@ -160,6 +162,8 @@ PUBLIC_FIELDS = {
     "BoardQuestionConnection": {"edges", "pageInfo"},
     "BoardQuestionEdge": {"cursor", "node"},
     "PageInfo": {"endCursor", "hasNextPage"},
+    # A yes/no and its reason: nothing of the person (privacy/ads.py).
+    "AdsPolicy": {"targeted", "reason"},
 }  # fmt: skip
 
 
