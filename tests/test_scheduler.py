@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import db
 from models.accounts import Account
 from models.audit import AuditAction, AuditEvent
 from models.referrals import ReferralMemory
@@ -181,3 +182,73 @@ async def test_the_daily_run_purges_everything_the_purge_command_does(settings):
     assert await Scheduler(settings).tick() == ["purge"]
     # then the old one is forgotten, as `python main.py purge` would
     assert await ReferralMemory.all().values_list("sender_digest", flat=True) == ["b" * 64]
+
+
+class Ticks:
+    """Stands in for Scheduler.tick: raises or answers as scripted, then sets `stop`."""
+
+    def __init__(self, script: list[BaseException | None], stop: asyncio.Event) -> None:
+        self.script, self.stop, self.calls = list(script), stop, 0
+
+    async def __call__(self) -> list[str]:
+        self.calls += 1
+        step = self.script.pop(0)
+        if not self.script:
+            self.stop.set()
+        if step is not None:
+            raise step
+        return []
+
+
+async def test_the_loop_outlives_an_outage_and_a_fault_and_says_each_once(
+    settings, caplog, monkeypatch
+):
+    caplog.set_level(logging.INFO, logger="backline.scheduler")
+    stop = asyncio.Event()
+    worker = Scheduler(settings, jobs=[])
+    # given ticks that meet the database down twice, then a bug, then a database back up
+    ticks = Ticks(
+        [db.Unavailable(db.UNREACHABLE), db.Unavailable(db.UNREACHABLE), RuntimeError("x"),
+         db.Unavailable(db.BUSY), None],
+        stop,
+    )  # fmt: skip
+    monkeypatch.setattr(worker, "tick", ticks)
+    # when the loop runs until stopped
+    await asyncio.wait_for(worker.run(stop, tick_seconds=0), timeout=10)
+    # then every tick ran: no fault ended the loop
+    assert ticks.calls == 5
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "backline.scheduler"]
+    # and the outage was said once, not once a tick; the bug by its type; the return once
+    assert said == [
+        (logging.WARNING, "scheduler: database unreachable; trying again each tick"),
+        (logging.ERROR, "scheduler: tick failed: RuntimeError"),
+        (logging.WARNING, "scheduler: database busy; trying again each tick"),
+        (logging.WARNING, "scheduler: the database answers again"),
+    ]
+    assert worker.outage is None
+
+
+async def test_the_loop_waits_between_ticks_and_stops_when_told(settings, monkeypatch):
+    stop = asyncio.Event()
+    worker = Scheduler(settings, jobs=[])
+    ticks = Ticks([None, None, None], asyncio.Event())
+    monkeypatch.setattr(worker, "tick", ticks)
+    # when the loop runs with a long tick
+    task = asyncio.create_task(worker.run(stop, tick_seconds=30))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    # then it ticked once and waits, rather than ticking in a busy loop
+    assert ticks.calls == 1
+    # and being told to stop ends it at once, without another tick
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    assert ticks.calls == 1
+
+
+async def test_a_short_tick_runs_again_without_being_told(settings, monkeypatch):
+    stop = asyncio.Event()
+    worker = Scheduler(settings, jobs=[])
+    ticks = Ticks([None, None, None], stop)
+    monkeypatch.setattr(worker, "tick", ticks)
+    await asyncio.wait_for(worker.run(stop, tick_seconds=0.01), timeout=10)
+    assert ticks.calls == 3
