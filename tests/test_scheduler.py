@@ -252,3 +252,57 @@ async def test_a_short_tick_runs_again_without_being_told(settings, monkeypatch)
     monkeypatch.setattr(worker, "tick", ticks)
     await asyncio.wait_for(worker.run(stop, tick_seconds=0.01), timeout=10)
     assert ticks.calls == 3
+
+
+async def test_a_run_writes_its_outcome_on_its_own_job_only(settings, caplog):
+    caplog.set_level(logging.INFO, logger="backline.scheduler")
+    clock = Clock()
+
+    async def fails() -> None:
+        raise type("E" * 250, (Exception,), {})()
+
+    # given two jobs due at one instant, the first failing with an error type of a long name
+    both = Scheduler(
+        settings, jobs=[Job("first", DAY, fails), Job("second", DAY, Counted())], clock=clock
+    )
+    # when one tick runs both
+    assert await both.tick() == ["second"]
+    first, second = await ScheduledJob.get(name="first"), await ScheduledJob.get(name="second")
+    # then the failure stays on the first (due again, its error's type cut to the column),
+    # and the success on the second: neither outcome is written on the other's row
+    assert (first.next_run_at, first.last_error, first.last_finished_at) == (START, "E" * 200, None)
+    assert (second.next_run_at, second.last_error) == (START + DAY, None)
+    # and each is logged as itself
+    said = [r.getMessage() for r in caplog.records if r.name == "backline.scheduler"]
+    assert said == [
+        f"scheduler: first failed: {'E' * 250}; tried again next tick",
+        "scheduler: second done: done",
+    ]
+
+
+async def test_a_run_that_outlived_its_lease_does_not_write_over_the_run_that_took_over(
+    settings,
+):
+    clock, release, started = Clock(), asyncio.Event(), asyncio.Event()
+    runs = []
+
+    async def slow_then_quick() -> None:
+        runs.append(clock())
+        if len(runs) == 1:
+            started.set()
+            await release.wait()
+
+    first, second = (
+        Scheduler(settings, jobs=[Job("purge", DAY, slow_then_quick)], clock=clock)
+        for _ in range(2)
+    )
+    # given a run that outlives its lease, and another worker that takes the job over
+    slow = asyncio.create_task(first.tick())
+    await started.wait()
+    clock.advance(LEASE)
+    assert await second.tick() == ["purge"]
+    # when the slow run ends at last
+    release.set()
+    assert await slow == ["purge"]
+    # then the job is due one interval after the run that took over, not after the slow one
+    assert (await ScheduledJob.get(name="purge")).next_run_at == START + LEASE + DAY
