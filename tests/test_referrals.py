@@ -363,3 +363,11 @@ async def test_invitations_at_once_cannot_pass_the_daily_allowance(api, settings
     kinds = sorted(result["sendReferral"]["__typename"] for result in results)
     assert kinds == ["RateLimited"] * 3 + ["ReferralSent"]
     assert await OutboundEmail.all().count() == settings.referrals_per_day
+
+
+def test_one_mailbox_is_one_friend_whatever_its_sub_address():
+    # a +tag (RFC 5233) is dropped from the first +, and only from the local part
+    assert referral_rules.normalised("friend+one+two@example.com") == "friend@example.com"
+    assert referral_rules.normalised("friend@example.com") == "friend@example.com"
+    # a local part that is nothing but a tag is kept as written: it has no other name
+    assert referral_rules.normalised("+only@example.com") == "+only@example.com"
