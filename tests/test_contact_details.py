@@ -157,6 +157,9 @@ def test_what_clean_keeps_and_skeleton_drops_at_each_edge():
     for selector in "\U000e0100\U000e01ef":
         assert clean(f"\u4e00{selector}") == f"\u4e00{selector}"
         assert clean(f"a{selector}") == "a"
+    # a selector that opens the text, or follows a character without a name, varies nothing
+    assert clean("\ufe0f1") == "1"
+    assert clean("\U000f0000\U000e0100") == "\U000f0000"
     # a selector after a combining mark varies nothing
     assert clean("e\u0301\ufe0f") == "e\u0301"
     # a flag's tag sequence is kept whole, cancel tag included; joiners and marks stay
