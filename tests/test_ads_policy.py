@@ -71,8 +71,10 @@ async def test_turning_targeted_ads_back_on_after_the_signal_stands(api):
     # when she turns them back on herself, her browser still sending the signal
     response = await api.http.post(
         "/graphql",
-        json={"query": "mutation { updatePrivacyPreferences(input: {targetedAds: true}) "
-              "{ __typename } }"},
+        json={
+            "query": "mutation { updatePrivacyPreferences(input: {targetedAds: true}) "
+            "{ __typename } }"
+        },
         headers={"Sec-GPC": "1", "Authorization": f"Bearer {ada.token}"},
     )
     assert response.json()["data"]["updatePrivacyPreferences"]["__typename"] == (
@@ -105,8 +107,7 @@ async def test_nothing_about_anyone_can_be_read_for_the_ad_network(api):
     staff = await factories.staff()
     # then the scope and the query are gone from the schema
     errors = await api.errors(
-        'mutation { createApiKey(input: {name: "Ads", scopes: [ADS_AUDIENCE]}) '
-        "{ __typename } }",
+        'mutation { createApiKey(input: {name: "Ads", scopes: [ADS_AUDIENCE]}) { __typename } }',
         token=staff.token,
     )
     assert errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"

@@ -410,9 +410,9 @@ async def test_national_numbers_are_those_of_the_deployments_region(settings):
         post = {"listingId": str(listing.id), "body": text, "acknowledgePublic": True}
         asked = (await api.data(ASK, {"input": post}, token=ada.token))["askListingQuestion"]
         assert asked["question"]["body"] == "Ring [phone removed]"
-        created = (
-            await api.data(CREATE, {"input": listing_input(title=text)}, token=band.token)
-        )["createListing"]
+        created = (await api.data(CREATE, {"input": listing_input(title=text)}, token=band.token))[
+            "createListing"
+        ]
         assert created["field"] == "title"
         given = (await api.data(SUBMIT, {"input": QUOTE | {"quote": text}}, token=ada.token))[
             "submitTestimonial"

@@ -53,9 +53,7 @@ class Counted:
 
 
 def workers(settings, job: Counted, clock: Clock, count: int = 2) -> list[Scheduler]:
-    return [
-        Scheduler(settings, jobs=[Job("purge", DAY, job)], clock=clock) for _ in range(count)
-    ]
+    return [Scheduler(settings, jobs=[Job("purge", DAY, job)], clock=clock) for _ in range(count)]
 
 
 async def test_the_purge_runs_by_itself_and_once_when_two_workers_race(settings):

@@ -349,8 +349,8 @@ def test_the_migration_moves_a_clerks_old_address_out_of_the_persons_ledger(tmp_
             await MigrationExecutor(connection, apps).migrate([target])
             await connection.execute_script(OLD_STAFF_ENTRIES)
             await MigrationExecutor(connection, apps).migrate()
-            entries = await ConsentEvent.all().order_by("id").values_list(
-                "id", "ip", "entered_by_id"
+            entries = (
+                await ConsentEvent.all().order_by("id").values_list("id", "ip", "entered_by_id")
             )
             audit = await AuditEvent.all().order_by("id").values_list("id", "actor_ip")
             return list(map(tuple, entries)), list(map(tuple, audit))
