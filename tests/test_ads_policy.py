@@ -186,3 +186,28 @@ def test_the_migration_revokes_every_ad_partner_key_and_keeps_the_record_of_past
     assert [(event.action, event.detail) for event in events] == [
         (AuditAction.ADS_AUDIENCE_READ, {"count": 3})
     ]
+
+
+def test_each_caller_gets_exactly_one_answer_and_its_reason():
+    open_ = Account(id=2, role=Role.CUSTOMER, status=AccountStatus.ACTIVE)
+    closed = Account(id=1, role=Role.CUSTOMER, status=AccountStatus.CANCELLED)
+    targeted = ads.AdsPolicy(True, ads.AdsReason.CONSENTED)
+    gpc = ads.AdsPolicy(False, ads.AdsReason.GLOBAL_PRIVACY_CONTROL)
+    anonymous = ads.AdsPolicy(False, ads.AdsReason.NOT_SIGNED_IN)
+    declined = ads.AdsPolicy(False, ads.AdsReason.NOT_CONSENTED)
+    # (person, consents, signal) -> the answer: the ledger's yes wins only for an open account
+    cases = {
+        (open_, True, False): targeted,
+        (open_, True, True): targeted,
+        (open_, False, False): declined,
+        (open_, False, True): gpc,
+        (closed, True, True): gpc,
+        (closed, False, False): declined,
+        (None, True, False): anonymous,
+        (None, False, False): anonymous,
+        (None, True, True): gpc,
+    }
+    for (person, consents, signal), answer in cases.items():
+        assert ads.decide(person, consents=consents, gpc_signal=signal) == answer, (
+            person and person.status, consents, signal,
+        )  # fmt: skip

@@ -16,7 +16,7 @@ from models.boards import BoardPost
 from models.listings import Listing
 from models.testimonials import Testimonial
 from privacy.contact_details import ContactKind, ensure_none, public_name, scrub
-from privacy.public_text import clean
+from privacy.public_text import clean, skeleton
 from settings import Settings
 from tests import factories
 from tests.conftest import client_for
@@ -46,8 +46,12 @@ INVISIBLE = {
 # The same number with separators between its digit groups.
 SEPARATED = {
     separator: separator.join(("512", "555", "0100"))
-    for separator in ("|", ":", "~", "x", "+", "·", " | ", " : ", " ~ ", " x ", " + ", " · ")
+    for separator in ("|", ":", "~", "x", "+", " | ", " : ", " ~ ", " x ", " + ")
 } | {
+    # Named, not keyed by the character: pytest cannot select an id it wrote as "\\xb7"
+    # (mutmut runs each test by its id).
+    "middle dot U+00B7": "512\u00b7555\u00b70100",
+    "spaced middle dot U+00B7": "512 \u00b7 555 \u00b7 0100",
     "bullet": "512\u2022555\u20220100",
     "tight commas": "512,555,0100",
     "hash": "512#555#0100",
@@ -142,6 +146,33 @@ def test_invisible_channels_are_not_stored():
     # as do runs of variation selectors; one after a character is kept (❤️)
     assert clean("a\ufe0f\ufe0e\U000e0100\U000e0101b ❤\ufe0f") == "a\ufe0fb ❤\ufe0f"
     assert clean("\u2063\u2062\u180e\u00ad\u200b") == ""
+
+
+def test_what_clean_keeps_and_skeleton_drops_at_each_edge():
+    # every variation selector, first and last of each block, is kept after a character
+    # it may vary; the ideographic ones after a CJK ideograph only
+    for selector in "\ufe00\ufe0f":
+        assert clean(f"a{selector}") == f"a{selector}"
+        assert clean(f" {selector}") == " "
+    for selector in "\U000e0100\U000e01ef":
+        assert clean(f"\u4e00{selector}") == f"\u4e00{selector}"
+        assert clean(f"a{selector}") == "a"
+    # a selector that opens the text, or follows a character without a name, varies nothing
+    assert clean("\ufe0f1") == "1"
+    assert clean("\U000f0000\U000e0100") == "\U000f0000"
+    # a selector after a combining mark varies nothing
+    assert clean("e\u0301\ufe0f") == "e\u0301"
+    # a flag's tag sequence is kept whole, cancel tag included; joiners and marks stay
+    england = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+    assert clean(f"Go {england}!") == f"Go {england}!"
+    assert clean("\u200c\u200d\u200e\u200f\u061c") == "\u200c\u200d\u200e\u200f\u061c"
+    # and the skeleton reads none of them, nor a Hangul filler, mapping back to the text
+    seen = skeleton(f"5\ufe00 1\U000e01ef 2\u3164 3\u0301{england}")
+    assert seen.text == "5 1 2 3\U0001f3f4"
+    assert seen.span_in_original(0, 1) == (0, 2)
+    # a digit's span takes the marks after it; the last one runs to the end of the text
+    assert seen.span_in_original(6, 7) == (9, 11)
+    assert seen.span_in_original(7, 8) == (11, seen.length) == (11, 18)
 
 
 def test_a_public_name_keeps_its_own_writing_unless_it_holds_a_detail():

@@ -8,12 +8,16 @@ data export and the new-inquiry mail (webhooks carry no words: tests/test_webhoo
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
 from mailers.compose import compose
 from mailers.kinds import MailObsolete
 from mailers.worker import Worker
+from models.accounts import AccountStatus
 from models.outbox import MailKind, MailState, OutboundEmail
 from models.purposes import Purpose
 from models.sharing import BookingInquiry
@@ -185,3 +189,31 @@ async def test_an_inquiry_is_its_authors_whole_and_nobody_elses_outside_its_perf
         KIND,
         False,
     )
+
+
+def test_each_reader_gets_every_field_as_the_rule_says():
+    when = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def inquiry(status: AccountStatus) -> SimpleNamespace:
+        author = SimpleNamespace(name="Ada", status=status)
+        return SimpleNamespace(
+            id=7, listing_id=3, customer_id=1, performer_id=2, event_date="2027-01-02",
+            event_type="Wedding", message="Can you play?", created_at=when, customer=author,
+        )  # fmt: skip
+
+    whole = inquiries.SeenInquiry(
+        id=7, listing_id=3, customer_id=1, performer_id=2, event_date="2027-01-02",
+        event_type="Wedding", message="Can you play?", created_at=when, asked_by="Ada",
+    )  # fmt: skip
+    open_, closed = inquiry(AccountStatus.ACTIVE), inquiry(AccountStatus.CANCELLED)
+    # the author sees it whole, open or closed; the performer whole while she is open
+    assert inquiries.as_seen_by(open_, 1) == whole
+    assert inquiries.as_seen_by(closed, 1) == whole
+    assert inquiries.as_seen_by(open_, 2) == whole
+    # and once she closed it, the fact and the date without her words, type or name
+    assert inquiries.as_seen_by(closed, 2) == replace(
+        whole, event_type="", message=inquiries.WITHDRAWN_MESSAGE, asked_by=None, withdrawn=True
+    )
+    # anyone else, or nobody, sees nothing
+    assert inquiries.as_seen_by(open_, 3) is None
+    assert inquiries.as_seen_by(open_, None) is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import glob
 import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -363,3 +364,40 @@ async def test_invitations_at_once_cannot_pass_the_daily_allowance(api, settings
     kinds = sorted(result["sendReferral"]["__typename"] for result in results)
     assert kinds == ["RateLimited"] * 3 + ["ReferralSent"]
     assert await OutboundEmail.all().count() == settings.referrals_per_day
+
+
+def test_one_mailbox_is_one_friend_whatever_its_sub_address():
+    # a +tag (RFC 5233) is dropped from the first +, and only from the local part
+    assert referral_rules.normalised("friend+one+two@example.com") == "friend@example.com"
+    assert referral_rules.normalised("friend@example.com") == "friend@example.com"
+    # a local part that is nothing but a tag is kept as written: it has no other name
+    assert referral_rules.normalised("+only@example.com") == "+only@example.com"
+
+
+async def test_a_new_sender_mails_a_friend_whose_last_invitation_has_expired(api, settings):
+    # given Ada invited Zelda longer ago than REFERRAL_MEMORY_DAYS, unpurged
+    ada, cy = await factories.customer(), await factories.customer()
+    await refer(api, ada, "zelda.friendly@example.org")
+    await aged(settings.referral_memory_days + 1)
+    # when Cy, who never invited her, does: Ada's expired row must not hold the mail back
+    result = (await refer(api, cy, "zelda.friendly@example.org"))["sendReferral"]
+    assert result["__typename"] == "ReferralSent"
+    assert await OutboundEmail.filter(sender_id=cy.account.id).count() == 1
+
+
+def test_the_two_digests_are_keyed_apart_and_stable_across_deploys(settings):
+    # the stored digests must match tomorrow's: the keys are derived from SECRET_KEY and
+    # a fixed label per purpose, so a renamed label would forget every invitation
+    secret = settings.secret_key.get_secret_value().encode()
+
+    def expected(label: str, message: str) -> str:
+        key = hashlib.sha256(f"backline.referral-memory.{label}:".encode() + secret).digest()
+        return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+    address = "zelda+x@example.org"
+    assert referral_rules.sender_digest(settings.secret_key, 7, address) == expected(
+        "sender", "7\x00zelda@example.org"
+    )
+    assert referral_rules.friend_digest(settings.secret_key, address) == expected(
+        "friend", "zelda@example.org"
+    )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import db
 from models.accounts import Account
 from models.audit import AuditAction, AuditEvent
 from models.referrals import ReferralMemory
@@ -179,3 +180,127 @@ async def test_the_daily_run_purges_everything_the_purge_command_does(settings):
     assert await Scheduler(settings).tick() == ["purge"]
     # then the old one is forgotten, as `python main.py purge` would
     assert await ReferralMemory.all().values_list("sender_digest", flat=True) == ["b" * 64]
+
+
+class Ticks:
+    """Stands in for Scheduler.tick: raises or answers as scripted, then sets `stop`."""
+
+    def __init__(self, script: list[BaseException | None], stop: asyncio.Event) -> None:
+        self.script, self.stop, self.calls = list(script), stop, 0
+
+    async def __call__(self) -> list[str]:
+        self.calls += 1
+        step = self.script.pop(0)
+        if not self.script:
+            self.stop.set()
+        if step is not None:
+            raise step
+        return []
+
+
+async def test_the_loop_outlives_an_outage_and_a_fault_and_says_each_once(
+    settings, caplog, monkeypatch
+):
+    caplog.set_level(logging.INFO, logger="backline.scheduler")
+    stop = asyncio.Event()
+    worker = Scheduler(settings, jobs=[])
+    # given ticks that meet the database down twice, then a bug, then a database back up
+    ticks = Ticks(
+        [db.Unavailable(db.UNREACHABLE), db.Unavailable(db.UNREACHABLE), RuntimeError("x"),
+         db.Unavailable(db.BUSY), None],
+        stop,
+    )  # fmt: skip
+    monkeypatch.setattr(worker, "tick", ticks)
+    # when the loop runs until stopped
+    await asyncio.wait_for(worker.run(stop, tick_seconds=0), timeout=10)
+    # then every tick ran: no fault ended the loop
+    assert ticks.calls == 5
+    said = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "backline.scheduler"]
+    # and the outage was said once, not once a tick; the bug by its type; the return once
+    assert said == [
+        (logging.WARNING, "scheduler: database unreachable; trying again each tick"),
+        (logging.ERROR, "scheduler: tick failed: RuntimeError"),
+        (logging.WARNING, "scheduler: database busy; trying again each tick"),
+        (logging.WARNING, "scheduler: the database answers again"),
+    ]
+    assert worker.outage is None
+
+
+async def test_the_loop_waits_between_ticks_and_stops_when_told(settings, monkeypatch):
+    stop = asyncio.Event()
+    worker = Scheduler(settings, jobs=[])
+    ticks = Ticks([None, None, None], asyncio.Event())
+    monkeypatch.setattr(worker, "tick", ticks)
+    # when the loop runs with a long tick
+    task = asyncio.create_task(worker.run(stop, tick_seconds=30))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    # then it ticked once and waits, rather than ticking in a busy loop
+    assert ticks.calls == 1
+    # and being told to stop ends it at once, without another tick
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    assert ticks.calls == 1
+
+
+async def test_a_short_tick_runs_again_without_being_told(settings, monkeypatch):
+    stop = asyncio.Event()
+    worker = Scheduler(settings, jobs=[])
+    ticks = Ticks([None, None, None], stop)
+    monkeypatch.setattr(worker, "tick", ticks)
+    await asyncio.wait_for(worker.run(stop, tick_seconds=0.01), timeout=10)
+    assert ticks.calls == 3
+
+
+async def test_a_run_writes_its_outcome_on_its_own_job_only(settings, caplog):
+    caplog.set_level(logging.INFO, logger="backline.scheduler")
+    clock = Clock()
+
+    async def fails() -> None:
+        raise type("E" * 250, (Exception,), {})()
+
+    # given two jobs due at one instant, the first failing with an error type of a long name
+    both = Scheduler(
+        settings, jobs=[Job("first", DAY, fails), Job("second", DAY, Counted())], clock=clock
+    )
+    # when one tick runs both
+    assert await both.tick() == ["second"]
+    first, second = await ScheduledJob.get(name="first"), await ScheduledJob.get(name="second")
+    # then the failure stays on the first (due again, its error's type cut to the column),
+    # and the success on the second: neither outcome is written on the other's row
+    assert (first.next_run_at, first.last_error, first.last_finished_at) == (START, "E" * 200, None)
+    assert (second.next_run_at, second.last_error) == (START + DAY, None)
+    # and each is logged as itself
+    said = [r.getMessage() for r in caplog.records if r.name == "backline.scheduler"]
+    assert said == [
+        f"scheduler: first failed: {'E' * 250}; tried again next tick",
+        "scheduler: second done: done",
+    ]
+
+
+async def test_a_run_that_outlived_its_lease_does_not_write_over_the_run_that_took_over(
+    settings,
+):
+    clock, release, started = Clock(), asyncio.Event(), asyncio.Event()
+    runs = []
+
+    async def slow_then_quick() -> None:
+        runs.append(clock())
+        if len(runs) == 1:
+            started.set()
+            await release.wait()
+
+    first, second = (
+        Scheduler(settings, jobs=[Job("purge", DAY, slow_then_quick)], clock=clock)
+        for _ in range(2)
+    )
+    # given a run that outlives its lease, and another worker that takes the job over
+    slow = asyncio.create_task(first.tick())
+    await started.wait()
+    clock.advance(LEASE)
+    assert await second.tick() == ["purge"]
+    # when the slow run ends at last
+    release.set()
+    assert await slow == ["purge"]
+    # then the job is due one interval after the run that took over, not after the slow one
+    assert (await ScheduledJob.get(name="purge")).next_run_at == START + LEASE + DAY

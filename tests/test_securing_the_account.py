@@ -10,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 from mailers.kinds import ACCESS_LISTED
 from mailers.worker import Worker
 from models import auth
-from models.access import SECURED_REASON
+from models.access import SECURED_REASON, StillOpen
+from models.accounts import Session
 from models.api_keys import ApiKey, ApiScope
 from models.outbox import MailKind, OutboundEmail
 from models.webhooks import WebhookEndpoint
+from privacy import account_access
 from services import api_keys
 from tests import factories
 from tests.test_account_security import FIREFOX_LINUX, LOGIN, NEW_PASSWORD
@@ -301,3 +303,53 @@ async def test_the_notice_lists_a_bounded_number_of_sessions_and_counts_the_rest
     text = body(notice)
     assert text.count("Safari on iOS") == ACCESS_LISTED
     assert "and 3 more" in text
+
+
+# What the notice may say of each thing, rule by rule (privacy/account_access.py)
+
+WHEN = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def test_a_key_name_is_cut_at_its_length_with_an_ellipsis_and_never_empty():
+    # a name of exactly NAME_SHOWN_LENGTH is shown whole; one more is cut, without the
+    # space before the cut, and ends in an ellipsis
+    exact = "k" * account_access.NAME_SHOWN_LENGTH
+    assert account_access.key_name_shown(exact) == exact
+    longer = "k" * 58 + " " + "tail of the name"
+    assert account_access.key_name_shown(longer) == "k" * 58 + "…"
+    assert len(account_access.key_name_shown("k" * 200)) == account_access.NAME_SHOWN_LENGTH
+    # a link becomes "[link]"; a name of nothing but blanks reads "(no name)"
+    assert account_access.key_name_shown("deploy https://evil.example/x key") == "deploy [link] key"
+    assert account_access.key_name_shown("   ") == "(no name)"
+
+
+def test_an_endpoint_is_shown_by_its_host_or_as_having_none():
+    assert account_access.endpoint_host("https://hooks.example.com/s3cret?token=x") == (
+        "hooks.example.com"
+    )
+    # an unparsable URL and one without a host say so, rather than quoting the URL
+    assert account_access.endpoint_host("http://[::1/x") == "(an endpoint with no host)"
+    assert account_access.endpoint_host("not a url") == "(an endpoint with no host)"
+
+
+def test_what_is_still_open_is_listed_with_how_many_more_there_are():
+    firefox = Session(id=1, client="Firefox on Linux", created_at=WHEN, last_used_at=WHEN)
+    unknown = Session(id=2, client=None, created_at=WHEN, last_used_at=None)
+    key = ApiKey(name="ci", scopes="LISTINGS_READ CONTACTS_READ", expires_at=WHEN)
+    hook = WebhookEndpoint(url="https://hooks.example.com/abc")
+    still_open = StillOpen(
+        sessions=[firefox, unknown], session_count=5, api_keys=[key], api_key_count=3,
+        webhook_endpoints=[hook], webhook_endpoint_count=4,
+    )  # fmt: skip
+    shown = account_access.shown(still_open, current_session_id=2)
+    assert shown == account_access.AccessShown(
+        sessions=[
+            account_access.SessionShown("Firefox on Linux", WHEN, WHEN, current=False),
+            account_access.SessionShown(account_access.UNKNOWN_CLIENT, WHEN, None, current=True),
+        ],
+        more_sessions=3,
+        api_keys=[account_access.KeyShown("ci", ["CONTACTS_READ", "LISTINGS_READ"], WHEN)],
+        more_api_keys=2,
+        webhook_hosts=["hooks.example.com"],
+        more_webhook_hosts=3,
+    )

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.accounts import Account, AccountStatus, ConsentEvent
+from models.accounts import Account, AccountStatus, ConsentEvent, Role
 from models.audit import AuditAction, AuditEvent
-from models.purposes import Purpose
+from models.purposes import ConsentSource, Purpose
 from models.retention import LegalHold
+from privacy import consent
 from tests import factories
 
 PREFERENCES = """
@@ -359,3 +360,20 @@ def test_the_migration_moves_a_clerks_old_address_out_of_the_persons_ledger(tmp_
     assert entries == [(1, "203.0.113.9", None), (2, None, 2), (3, None, None)]
     # the address moved to the audit event of the same moment; one without it is dropped
     assert audit == [(1, "198.51.100.20"), (2, None)]
+
+
+def test_a_ledger_entry_names_staff_or_carries_the_persons_ip_never_both():
+    clerk = Account(id=9, role=Role.STAFF, status=AccountStatus.ACTIVE)
+    # the person's own choice carries their IP, or none; a staff entry names staff, no IP
+    consent.ensure_origin(ConsentSource.SETTINGS, "203.0.113.5", None)
+    consent.ensure_origin(ConsentSource.REGISTRATION, None, None)
+    consent.ensure_origin(ConsentSource.STAFF_REQUEST, None, clerk)
+    # and every mix-up is refused, saying which
+    named = "a choice staff enter names them, and only such a choice does"
+    with pytest.raises(ValueError, match=f"^{named}$"):
+        consent.ensure_origin(ConsentSource.STAFF_REQUEST, None, None)
+    with pytest.raises(ValueError, match=f"^{named}$"):
+        consent.ensure_origin(ConsentSource.SETTINGS, None, clerk)
+    no_ip = "a choice staff entered carries no IP: theirs is not the person's"
+    with pytest.raises(ValueError, match=f"^{no_ip}$"):
+        consent.ensure_origin(ConsentSource.STAFF_REQUEST, "198.51.100.7", clerk)
