@@ -181,16 +181,49 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+# A run of separators between digit groups reads as one ("512     555     0100" shows as
+# "512 555 0100" wherever whitespace collapses). Line breaks join too, but only for
+# libphonenumber's matcher, which knows real numbering plans: a list of amounts on
+# separate lines is not a number.
+HORIZONTAL_RUN = re.compile(r"(?<=\d)[ \t().\-/_*]{2,}(?=[\d(])")
+ANY_RUN = re.compile(r"(?<=\d)[ \t().\-/_*\n\r]*[\n\r][ \t().\-/_*\n\r]*(?=[\d(+])")
+
+
+def _collapsed(text: str, run: re.Pattern[str]) -> tuple[str, list[int]]:
+    """`text` with each run of separators as one space, and where each character of the
+    result was in `text` (so that a span found in it maps back)."""
+    pieces, where, last = [], [], 0
+    for match in run.finditer(text):
+        pieces.append(text[last : match.start()] + " ")
+        where += [*range(last, match.start()), match.start()]
+        last = match.end()
+    pieces.append(text[last:])
+    where += list(range(last, len(text)))
+    return "".join(pieces), where
+
+
+def _found_in(text: str, region: str, patterns: bool) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in (PHONE_DIGITS, PHONE_WORDS) if patterns else ():
+        for match in pattern.finditer(text):
+            start, end = _trimmed(text, match.start(), match.end())
+            if start < end and _is_phone(text[start:end], spelled=pattern is PHONE_WORDS):
+                spans.append((start, end))
+    matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+    return spans + [_trimmed(text, match.start, match.end) for match in matcher]
+
+
 def _phone_spans(shadow: str, region: str) -> list[tuple[int, int]]:
     dialled = _dialled(shadow)
-    spans = []
-    for pattern in (PHONE_DIGITS, PHONE_WORDS):
-        for match in pattern.finditer(dialled):
-            start, end = _trimmed(dialled, match.start(), match.end())
-            if start < end and _is_phone(dialled[start:end], spelled=pattern is PHONE_WORDS):
-                spans.append((start, end))
-    matcher = phonenumbers.PhoneNumberMatcher(dialled, region, leniency=phonenumbers.Leniency.VALID)
-    spans += [_trimmed(dialled, match.start, match.end) for match in matcher]
+    spans = _found_in(dialled, region, patterns=True)
+    for run, patterns in ((HORIZONTAL_RUN, True), (ANY_RUN, False)):
+        text, where = _collapsed(dialled, run)
+        if text != dialled:
+            spans += [
+                (where[start], where[end - 1] + 1)
+                for start, end in _found_in(text, region, patterns)
+                if start < end
+            ]
     return _merged(spans)
 
 

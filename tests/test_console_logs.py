@@ -10,8 +10,10 @@ import re
 
 import pytest
 
+from models.retention import RequestLog
 from tests.conftest import client_for
 from web.logs import chosen_format, configure, operation, request_id
+from web.request_log import echo
 
 
 class Terminal(io.StringIO):
@@ -121,3 +123,14 @@ async def test_request_lines_follow_the_format_when_not_set(settings, access_lin
     async for api in client_for(settings):
         await api.http.get("/healthz")
     assert access_lines == []
+
+
+async def test_an_operation_name_cannot_forge_a_line_or_drive_the_terminal(settings, access_lines):
+    settings.log_requests = True
+    forged = "X\n12:00:00 ERROR  admin signed in\u001b[2J"
+    async for api in client_for(settings):
+        await api.http.post("/graphql", json={"query": "{ categories }", "operationName": forged})
+    assert len(access_lines) == 1 and "\n" not in access_lines[0] and "\x1b" not in access_lines[0]
+    # and a name that got as far as the log is printed only when it is a GraphQL name
+    echo(RequestLog(method="POST", path="/graphql", operation=forged, status=200), 0.001)
+    assert access_lines[-1] == "POST /graphql (odd operation name) 200 1 ms"

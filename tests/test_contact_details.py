@@ -59,7 +59,13 @@ SEPARATED = {
     "katakana middle dot": "512\u30fb555\u30fb0100",
     "multiplication sign": "512\u00d7555\u00d70100",
 }
-DISGUISES = INVISIBLE | SEPARATED
+# Runs of separators, which a browser shows as one space.
+SPREAD = {
+    "five spaces": "512     555     0100",
+    "doubled dashes": "512 - - 555 - - 0100",
+    "dots and spaces": "512 . . . 555 . . . 0100",
+}
+DISGUISES = INVISIBLE | SEPARATED | SPREAD
 
 
 def digits_of(text: str) -> str:
@@ -106,6 +112,27 @@ def test_libphonenumber_finds_national_numbers_of_the_region():
     # a Danish number has 8 digits: found where the region is Denmark
     assert scrub("Ring 32 12 34 56", "DK")[0] == "Ring [phone removed]"
     assert scrub("Ring 32 12 34 56", "US")[0] == "Ring 32 12 34 56"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "512\t\t\t\t555\t\t\t\t0100",
+        "512\n555\n0100",
+        "(512)\n555-0100",
+        "+44\n20\n7946\n0958",
+        "512 \n\n 555\n0100",
+    ],
+)
+def test_a_number_broken_over_lines_is_found(text):
+    # multi-line fields (descriptions, posts, quotes) keep line breaks, and a page may
+    # show the lines side by side
+    assert scrub(text, "US")[0] == "[phone removed]"
+
+
+def test_amounts_and_years_on_separate_lines_stay():
+    for text in ("Rates:\n150\n300\n450", "Years:\n2019\n2020\n2021", "Sets\n1\n2\n3\n4\n5"):
+        assert scrub(text, "US")[0] == text
 
 
 ORDINARY = [

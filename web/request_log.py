@@ -13,6 +13,7 @@ memory (the newest MAX_KEPT) and are written when it answers again.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import UTC, datetime
 
@@ -27,6 +28,7 @@ from web.routes import loggable_path
 log = logging.getLogger("backline.requests")
 # One line per request, when asked for (LOG_REQUESTS): what a developer watches scroll by.
 access = logging.getLogger("backline.access")
+GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 OPERATION_NAME_LENGTH = 100
 MAX_BUFFERED = 500
 MAX_KEPT = 10_000  # lines kept while the database is away
@@ -100,7 +102,12 @@ class RequestLogMiddleware:
 
 def echo(line: RequestLog, seconds: float) -> None:
     """The request as the request log has it, without the IP and the user agent."""
-    operation = f" {line.operation}" if line.operation else ""
+    # The client names the operation: only a GraphQL name is printed, so that a line
+    # break or a terminal's escape sequence in it cannot forge a line.
+    valid = line.operation and GRAPHQL_NAME.fullmatch(line.operation)
+    operation = (
+        f" {line.operation}" if valid else (" (odd operation name)" if line.operation else "")
+    )
     status = line.status if line.status is not None else "(no answer)"
     access.info("%s %s%s %s %.0f ms", line.method, line.path, operation, status, seconds * 1000)
 
